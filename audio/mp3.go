@@ -1,0 +1,181 @@
+package audio
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	mp3 "github.com/hajimehoshi/go-mp3"
+)
+
+// MP3Reader decodes MPEG-1/2/2.5 layer III with github.com/hajimehoshi/go-mp3, which always produces
+// 16-bit stereo; for a mono stream the reader delivers one channel. The decoder's leading silence (encoder
+// and decoder delay, and a LAME/Xing info frame decoded as a silent frame) is delivered as is.
+//
+// Memory: the decoder's state for one frame (a few KiB) and a 4608-byte PCM buffer. The source is never
+// given to the decoder as an io.Seeker, so it does not index the frames of the whole file.
+type MP3Reader struct {
+	d    *mp3.Decoder
+	fmt  Format
+	buf  []byte
+	lo   int
+	hi   int
+	err  error
+	mono bool
+}
+
+// mp3 header fields.
+var (
+	mp3Rates = [4][3]int{ // [version][index]
+		{11025, 12000, 8000},  // MPEG 2.5
+		{},                    // reserved
+		{22050, 24000, 16000}, // MPEG 2
+		{44100, 48000, 32000}, // MPEG 1
+	}
+)
+
+// mp3Header parses the 4-byte MPEG audio frame header at b.
+func mp3Header(b []byte) (rate, channels, layer int, err error) {
+	if len(b) < 4 || b[0] != 0xFF || b[1]&0xE0 != 0xE0 {
+		return 0, 0, 0, fmt.Errorf("mp3: no frame sync at the start of the stream: %w", ErrFormat)
+	}
+	h := binary.BigEndian.Uint32(b)
+	version := (h >> 19) & 3
+	layer = 4 - int((h>>17)&3)
+	ri := (h >> 10) & 3
+	if version == 1 || layer == 4 || ri == 3 {
+		return 0, 0, 0, fmt.Errorf("mp3: reserved version, layer or rate in frame header %08x: %w", h, ErrFormat)
+	}
+	if layer != 3 {
+		return 0, 0, 0, fmt.Errorf("mp3: MPEG layer %d audio: %w", layer, ErrUnsupported)
+	}
+	channels = 2
+	if (h>>6)&3 == 3 {
+		channels = 1
+	}
+	return mp3Rates[version][ri], channels, layer, nil
+}
+
+// NewMP3Reader skips an ID3v2 tag, parses the first frame header of r and starts the decoder.
+func NewMP3Reader(r io.Reader) (mr *MP3Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			mr, err = nil, fmt.Errorf("mp3: decoder failed on a malformed stream (%v): %w", p, ErrFormat)
+		}
+	}()
+	br, err := skipID3(r)
+	if err != nil {
+		return nil, fmt.Errorf("mp3: %w", err)
+	}
+	b, err := br.Peek(4)
+	if err != nil {
+		return nil, fmt.Errorf("mp3: read frame header: %w", eofTruncated(err))
+	}
+	rate, channels, _, err := mp3Header(b)
+	if err != nil {
+		return nil, err
+	}
+	d, err := mp3.NewDecoder(readerOnly{br})
+	if err != nil {
+		return nil, fmt.Errorf("mp3: %w: %w", libErr(err), ErrFormat)
+	}
+	if d.SampleRate() != rate {
+		rate = d.SampleRate()
+	}
+	return &MP3Reader{d: d, mono: channels == 1, buf: make([]byte, 4608),
+		fmt: Format{Container: ContainerMP3, Codec: "mp3", SampleRateHz: rate, Channels: channels, Frames: -1}}, nil
+}
+
+// readerOnly hides every method but Read (in particular Seek).
+type readerOnly struct{ r io.Reader }
+
+func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
+
+// Format implements Reader.
+func (m *MP3Reader) Format() Format { return m.fmt }
+
+func (m *MP3Reader) fill() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("mp3: decoder failed on a malformed frame (%v): %w", p, ErrFormat)
+		}
+	}()
+	n, err := io.ReadAtLeast(m.d, m.buf, 4)
+	n -= n % 4
+	m.lo, m.hi = 0, n
+	if n > 0 {
+		return nil
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return io.EOF
+	}
+	return fmt.Errorf("mp3: %w: %w", err, ErrFormat)
+}
+
+// ReadFrames implements Reader.
+func (m *MP3Reader) ReadFrames(dst []float32) (int, error) {
+	ch := m.fmt.Channels
+	if len(dst) < ch {
+		return 0, fmt.Errorf("mp3: destination of %d samples holds no frame of %d channels", len(dst), ch)
+	}
+	for m.lo >= m.hi {
+		if m.err != nil {
+			return 0, m.err
+		}
+		if err := m.fill(); err != nil {
+			m.err = err
+			return 0, err
+		}
+	}
+	n := min(len(dst)/ch, (m.hi-m.lo)/4)
+	b := m.buf[m.lo : m.lo+4*n]
+	if m.mono {
+		for i := range n {
+			dst[i] = float32(int16(binary.LittleEndian.Uint16(b[4*i:]))) * (1.0 / 32768)
+		}
+	} else {
+		for i := range 2 * n {
+			dst[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) * (1.0 / 32768)
+		}
+	}
+	m.lo += 4 * n
+	return n, nil
+}
+
+// id3Size returns the total size of the ID3v2 tag that b (≥ 10 bytes) starts with, or 0 when it starts
+// with none.
+func id3Size(b []byte) int64 {
+	if len(b) < 10 || string(b[0:3]) != "ID3" || b[3] == 0xFF || b[4] == 0xFF {
+		return 0
+	}
+	if b[6]|b[7]|b[8]|b[9] >= 0x80 {
+		return 0
+	}
+	n := int64(b[6])<<21 | int64(b[7])<<14 | int64(b[8])<<7 | int64(b[9])
+	n += 10
+	if b[5]&0x10 != 0 {
+		n += 10 // footer
+	}
+	return n
+}
+
+// skipID3 returns a buffered reader of r positioned after any ID3v2 tags at its start. The tags are
+// discarded as they stream by, never held.
+func skipID3(r io.Reader) (*bufio.Reader, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 16<<10)
+	}
+	for {
+		b, _ := br.Peek(10)
+		n := id3Size(b)
+		if n == 0 {
+			return br, nil
+		}
+		if m, err := br.Discard(int(n)); err != nil {
+			return nil, fmt.Errorf("ID3 tag of %d bytes ends after %d: %w", n, m, ErrTruncated)
+		}
+	}
+}
