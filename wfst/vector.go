@@ -22,7 +22,7 @@ type Vector struct {
 
 // NewVector returns an empty FST over semiring s, with no start state.
 func NewVector(s Semiring) *Vector {
-	return &Vector{start: NoStateID, semiring: s, props: PropExpanded | PropMutable}
+	return &Vector{start: NoStateID, semiring: s, props: PropNull | PropExpanded | PropMutable}
 }
 
 // Semiring returns the weight semiring.
@@ -69,7 +69,7 @@ func (f *Vector) SetOutputSymbols(t *SymbolTable) { f.osyms = t }
 // AddState adds a non-final state with no arcs and returns its id.
 func (f *Vector) AddState() StateID {
 	f.states = append(f.states, vectorState{final: Zero})
-	f.props &= PropBinary
+	f.props &= propAddState
 	return StateID(len(f.states) - 1)
 }
 
@@ -78,7 +78,9 @@ func (f *Vector) AddStates(n int) {
 	for i := 0; i < n; i++ {
 		f.states = append(f.states, vectorState{final: Zero})
 	}
-	f.props &= PropBinary
+	if n > 0 {
+		f.props &= propAddState
+	}
 }
 
 // ReserveStates makes room for n states in total without reallocating.
@@ -103,18 +105,23 @@ func (f *Vector) ReserveArcs(s StateID, n int) {
 // SetStart sets the start state.
 func (f *Vector) SetStart(s StateID) {
 	f.start = s
-	f.props &= PropBinary
+	f.props = setStartProperties(f.props)
 }
 
 // SetFinal sets the final weight of s (Zero makes it non-final).
 func (f *Vector) SetFinal(s StateID, w Weight) {
+	f.props = setFinalProperties(f.props, f.states[s].final, w)
 	f.states[s].final = w
-	f.props &= PropBinary
 }
 
 // AddArc adds an arc leaving s.
 func (f *Vector) AddArc(s StateID, a Arc) {
 	st := &f.states[s]
+	var prev *Arc
+	if n := len(st.arcs); n > 0 {
+		prev = &st.arcs[n-1]
+	}
+	f.props = addArcProperties(f.props, s, a, prev)
 	st.arcs = append(st.arcs, a)
 	if a.ILabel == Epsilon {
 		st.niEps++
@@ -122,7 +129,6 @@ func (f *Vector) AddArc(s StateID, a Arc) {
 	if a.OLabel == Epsilon {
 		st.noEps++
 	}
-	f.props &= PropBinary
 }
 
 // SetArcs replaces the arcs of s with arcs (the slice is kept, not copied).
@@ -146,14 +152,14 @@ func (f *Vector) DeleteArcs(s StateID) {
 	st := &f.states[s]
 	st.arcs = st.arcs[:0]
 	st.niEps, st.noEps = 0, 0
-	f.props &= PropBinary
+	f.props &= propDeleteArcs
 }
 
 // DeleteAllStates removes every state and the start state; symbol tables are kept.
 func (f *Vector) DeleteAllStates() {
 	f.states = f.states[:0]
 	f.start = NoStateID
-	f.props = PropExpanded | PropMutable
+	f.props = f.props&PropError | PropNull | PropExpanded | PropMutable
 }
 
 // DeleteStates removes the states for which del[s] is true, renumbering the rest in order and dropping arcs
@@ -195,7 +201,7 @@ func (f *Vector) DeleteStates(del []bool) {
 	if f.start != NoStateID {
 		f.start = newID[f.start]
 	}
-	f.props &= PropBinary
+	f.props &= propDeleteStates
 }
 
 // KnownProperties returns the property bits currently known to hold (see properties.go).
