@@ -119,9 +119,9 @@ func TestBuildLPaths(t *testing.T) {
 		{"DH_B IY_E #1 SIL R_B IY_I D_E", "the read", 3 * half, true},
 		{"DH_B IY_E #2 R_B EH_I D_E #1", "thee read", 3 * half, true},
 		{"R_B EH_I D_E #2", "red", 2 * half, true},
-		{"DH_B IY_E R_B IY_I D_E", "", 0, false},    // homophone without its disambiguation symbol
-		{"DH_B AH_I", "", 0, false},                 // word-internal position at the end
-		{"SIL SIL AH_S", "", 0, false},              // one optional silence at a time
+		{"DH_B IY_E R_B IY_I D_E", "", 0, false},   // homophone without its disambiguation symbol
+		{"DH_B AH_I", "", 0, false},                // word-internal position at the end
+		{"SIL SIL AH_S", "", 0, false},             // one optional silence at a time
 		{"AH_S #0 AH_S", "a #0 a", 3 * half, true}, // G's backoff symbol passes through
 	}
 	for _, tc := range tests {
