@@ -1,0 +1,21 @@
+// Package feature is hark's Sphinx-compatible front end: 16-bit PCM in, MFCC cepstra and the feature
+// vectors a CMU Sphinx acoustic model scores out, computed the way Debian's sphinxbase 0.8+5prealpha
+// (cmusphinx/sphinxbase 2c132b3, src/libsphinxbase/fe and feat) computes them, so that the cepstra match
+// sphinx_fe's and the features match pocketsphinx_batch's.
+//
+// The pieces, in data-flow order:
+//
+//   - Config, DefaultConfig, ReadParams: sphinx option names and Debian's defaults; a model's feat.params
+//     applied over them.
+//   - FrontEnd: online PCM → cepstra (pre-emphasis, Hamming window, real FFT, power spectrum, mel
+//     filterbank, noise removal and VAD, log, DCT, lifter), O(window) memory, no allocation per frame.
+//   - CMN: batch and live cepstral mean normalisation (cmn.c, cmn_live.c).
+//   - Extractor: FrontEnd + CMN + dynamic features (1s_c_d_dd deltas and double deltas, s2_4x, ...) +
+//     subvector projection; online (Process) or per whole utterance (Utterance).
+//   - Compute and Cepstra: whole-utterance conveniences (pocketsphinx_batch features, sphinx_fe cepstra).
+//   - DecodeMFC, ReadMFCFile, EncodeMFC, MFCWriter: the Sphinx cepstra file format.
+//
+// Units: sample rates in Hz, window lengths in seconds, frame shifts and sizes in samples; cepstra are
+// natural-log based (c0 is √(1/nfilt)·Σ log mel power for -transform dct). Frame indices count frame shifts
+// from the start of the utterance.
+package feature
