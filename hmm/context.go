@@ -35,11 +35,16 @@ type phoneInfo struct {
 	dis  int32 // CLG label of a disambiguation symbol
 }
 
-// TiedHMM is one distinct HMM of the graph: a transition matrix and the senones of its emitting states.
-// Triphones that share both share one TiedHMM (Sphinx ties many), and so one C input label.
+// TiedHMM is one C input label: a phone symbol (with its word position) and the HMM it uses in context, a
+// transition matrix and the senones of its emitting states. Triphones of one phone symbol that share both
+// (Sphinx ties many) share one TiedHMM. The phone symbol is part of the label, as Kaldi's transition ids
+// carry the phone, so that H∘CLG stays functional (two word sequences never share an input string) even
+// where the model ties the HMMs of different word positions.
 type TiedHMM struct {
+	Phone   wfst.Label // phone symbol (C's output / L's input)
 	Tmat    int32
 	Senones []int32
+	FirstID int32 // transition id of the first emitting state (see Context.TransitionID)
 }
 
 // Context is C's alphabet for one model and one phone symbol table: it maps phone labels (C's output, L's
@@ -59,6 +64,7 @@ type Context struct {
 	hmms      []TiedHMM
 	hmmIndex  map[string]int32
 	memo      []int32 // [left][center label][right] → CLG label, 0 = not computed
+	numTids   int
 	keyBuf    []byte
 }
 
@@ -151,8 +157,16 @@ func (c *Context) HMM(l wfst.Label) TiedHMM { return c.hmms[int(l)-len(c.disName
 // Model returns the model the context was built for.
 func (c *Context) Model() Model { return c.model }
 
+// NumTransitionIDs returns the number of transition ids: one per emitting state of each tied HMM used.
+func (c *Context) NumTransitionIDs() int { return c.numTids }
+
+// TransitionID returns the transition id (1-based) of emitting state j of the HMM of CLG label l: the input
+// label of H's arcs leaving that state before MapToSenones. Like Kaldi's transition ids it identifies the
+// phone symbol as well as the senone, which keeps H∘CLG functional.
+func (c *Context) TransitionID(l wfst.Label, j int) wfst.Label { return wfst.Label(c.HMM(l).FirstID) + wfst.Label(j) }
+
 // ILabelSymbols returns a symbol table naming CLG's input labels (for printing and debugging): the
-// disambiguation symbols by name, tied HMMs as "h<i>:<tmat>:<senones>".
+// disambiguation symbols by name, tied HMMs as "<phone>:<tmat>:<senones>".
 func (c *Context) ILabelSymbols() *wfst.SymbolTable {
 	t := wfst.NewSymbolTable("clg-ilabels")
 	t.AddWithKey("<eps>", 0)
@@ -161,7 +175,8 @@ func (c *Context) ILabelSymbols() *wfst.SymbolTable {
 	}
 	for i, h := range c.hmms {
 		var b strings.Builder
-		fmt.Fprintf(&b, "h%d:%d", i, h.Tmat)
+		ph, _ := c.phoneSyms.Symbol(int64(h.Phone))
+		fmt.Fprintf(&b, "%s:%d", ph, h.Tmat)
 		for _, s := range h.Senones {
 			fmt.Fprintf(&b, ":%d", s)
 		}
@@ -192,7 +207,7 @@ func (c *Context) hmmLabel(left int, center wfst.Label, right int) (wfst.Label, 
 		return 0, fmt.Errorf("%w: phone %d has no emitting states", ErrTopology, pid)
 	}
 	key := c.keyBuf[:0]
-	key = fmt.Appendf(key, "%d", tm)
+	key = fmt.Appendf(key, "%d:%d", center, tm)
 	for _, s := range sen {
 		if s < 0 || s >= c.model.NumSenones() {
 			return 0, fmt.Errorf("%w: phone %d has senone %d of %d", ErrTopology, pid, s, c.model.NumSenones())
@@ -206,7 +221,8 @@ func (c *Context) hmmLabel(left int, center wfst.Label, right int) (wfst.Label, 
 		for i, s := range sen {
 			s32[i] = int32(s)
 		}
-		c.hmms = append(c.hmms, TiedHMM{Tmat: int32(tm), Senones: s32})
+		c.hmms = append(c.hmms, TiedHMM{Phone: center, Tmat: int32(tm), Senones: s32, FirstID: int32(c.numTids + 1)})
+		c.numTids += len(s32)
 		h = int32(len(c.disNames) + len(c.hmms))
 		c.hmmIndex[string(key)] = h
 	}

@@ -24,9 +24,9 @@ func (c HConfig) Validate() error {
 	return nil
 }
 
-// DisambigLabel returns the HCLG input label of CLG disambiguation label d: numSenones + d, after the
-// acoustic labels 1..numSenones. These labels exist only before RemoveDisambig.
-func DisambigLabel(numSenones int, d wfst.Label) wfst.Label { return wfst.Label(numSenones) + d }
+// DisambigLabel returns the H input label of CLG disambiguation label d: NumTransitionIDs() + d, after the
+// transition ids. These labels exist only before MapToSenones.
+func (c *Context) DisambigLabel(d wfst.Label) wfst.Label { return wfst.Label(c.numTids) + d }
 
 // checkHMM verifies that a tied HMM fits its transition matrix.
 func checkHMM(h TiedHMM, tr *Transitions) error {
@@ -41,15 +41,14 @@ func checkHMM(h TiedHMM, tr *Transitions) error {
 
 // ExpandH returns H ∘ CLG without self-loops and without building H: each CLG arc whose input is a tied HMM
 // becomes that HMM's left-to-right chain of emitting arcs (one new state per emitting state after the
-// first), each labelled senone+1 of the state it leaves, with cost TransitionScale × ForwardCost; the CLG
-// arc's output label and cost go on the arcs leaving its first state. Disambiguation labels d become
-// DisambigLabel(NumSenones, d) and epsilons stay epsilons. The result equals Compose(HTransducer(...), clg)
-// up to state numbering.
+// first), each labelled with the transition id of the state it leaves (TransitionID), with cost
+// TransitionScale × ForwardCost; the CLG arc's output label and cost go on the arcs leaving its first
+// state. Disambiguation labels d become DisambigLabel(d) and epsilons stay epsilons. The result equals
+// Compose(HTransducer(...), clg) up to state numbering; MapToSenones turns its labels into senone+1.
 func ExpandH(clg wfst.Expanded, c *Context, tr *Transitions, cfg HConfig) (*wfst.Vector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ns := c.model.NumSenones()
 	out := wfst.NewVector(clg.Semiring())
 	n := clg.NumStates()
 	out.AddStates(n)
@@ -69,7 +68,7 @@ func ExpandH(clg wfst.Expanded, c *Context, tr *Transitions, cfg HConfig) (*wfst
 				out.AddArc(src, a)
 				continue
 			case c.IsDisambig(a.ILabel):
-				a.ILabel = DisambigLabel(ns, a.ILabel)
+				a.ILabel = c.DisambigLabel(a.ILabel)
 				out.AddArc(src, a)
 				continue
 			case int(a.ILabel) > c.NumILabels():
@@ -90,7 +89,7 @@ func ExpandH(clg wfst.Expanded, c *Context, tr *Transitions, cfg HConfig) (*wfst
 					if tr.Prob(m, i, j) == 0 {
 						continue
 					}
-					arc := wfst.Arc{ILabel: wfst.Label(h.Senones[i] + 1), Weight: cfg.TransitionScale * tr.ForwardCost(m, i, j), NextState: inner[j]}
+					arc := wfst.Arc{ILabel: wfst.Label(h.FirstID) + wfst.Label(i), Weight: cfg.TransitionScale * tr.ForwardCost(m, i, j), NextState: inner[j]}
 					if i == 0 {
 						arc.OLabel = a.OLabel
 						arc.Weight += a.Weight
@@ -104,20 +103,19 @@ func ExpandH(clg wfst.Expanded, c *Context, tr *Transitions, cfg HConfig) (*wfst
 }
 
 // HTransducer returns H for the tied HMMs of c as an explicit FST without self-loops (Kaldi's
-// GetHTransducer): input senone+1 labels (and DisambigLabel for disambiguation symbols), output CLG input
+// GetHTransducer): input transition ids (and DisambigLabel for disambiguation symbols), output CLG input
 // labels. State 0 is the start and the only final state; every HMM is a chain from 0 back to 0 whose first
 // arcs output the HMM's CLG label. Composing it with CLG gives what ExpandH gives.
 func HTransducer(c *Context, tr *Transitions, cfg HConfig) (*wfst.Vector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ns := c.model.NumSenones()
 	h := wfst.NewVector(wfst.Tropical)
 	s0 := h.AddState()
 	h.SetStart(s0)
 	h.SetFinal(s0, wfst.One)
 	for d := 1; d <= c.NumDisambig(); d++ {
-		h.AddArc(s0, wfst.Arc{ILabel: DisambigLabel(ns, wfst.Label(d)), OLabel: wfst.Label(d), NextState: s0})
+		h.AddArc(s0, wfst.Arc{ILabel: c.DisambigLabel(wfst.Label(d)), OLabel: wfst.Label(d), NextState: s0})
 	}
 	var nodes []wfst.StateID
 	for i, hm := range c.hmms {
@@ -137,7 +135,7 @@ func HTransducer(c *Context, tr *Transitions, cfg HConfig) (*wfst.Vector, error)
 				if tr.Prob(m, a, b) == 0 {
 					continue
 				}
-				arc := wfst.Arc{ILabel: wfst.Label(hm.Senones[a] + 1), Weight: cfg.TransitionScale * tr.ForwardCost(m, a, b), NextState: nodes[b]}
+				arc := wfst.Arc{ILabel: wfst.Label(hm.FirstID) + wfst.Label(a), Weight: cfg.TransitionScale * tr.ForwardCost(m, a, b), NextState: nodes[b]}
 				if a == 0 {
 					arc.OLabel = lab
 				}
@@ -172,33 +170,37 @@ func (c *Context) SelfLoopProbs(tr *Transitions) ([]float64, error) {
 	return p, nil
 }
 
-// RemoveDisambig replaces every input label greater than numSenones (the disambiguation labels of ExpandH)
-// by epsilon, as Kaldi's fstrmsymbols does with disambig_tid.int, and returns how many arcs changed.
-func RemoveDisambig(f *wfst.Vector, numSenones int) int {
-	changed := 0
+// MapToSenones relabels the input of an FST built by ExpandH (after determinization and minimization):
+// transition ids become senone+1 (HCLG's acoustic labels) and disambiguation labels become epsilon, as
+// Kaldi's fstrmsymbols does with disambig_tid.int. It returns how many disambiguation arcs it removed.
+func MapToSenones(f *wfst.Vector, c *Context) (int, error) {
+	sen := make([]wfst.Label, c.numTids+1)
+	for _, h := range c.hmms {
+		for j, s := range h.Senones {
+			sen[int(h.FirstID)+j] = wfst.Label(s + 1)
+		}
+	}
+	removed := 0
 	for s := 0; s < f.NumStates(); s++ {
 		arcs := f.Arcs(wfst.StateID(s))
-		dirty := false
-		for _, a := range arcs {
-			if int(a.ILabel) > numSenones {
-				dirty = true
-				break
-			}
-		}
-		if !dirty {
-			continue
-		}
 		na := make([]wfst.Arc, len(arcs))
 		copy(na, arcs)
 		for i := range na {
-			if int(na[i].ILabel) > numSenones {
+			l := na[i].ILabel
+			switch {
+			case l == wfst.Epsilon:
+			case l < 0 || int(l) > c.numTids+c.NumDisambig():
+				return 0, fmt.Errorf("%w: input label %d is neither a transition id nor a disambiguation label", ErrSymbols, l)
+			case int(l) > c.numTids:
 				na[i].ILabel = wfst.Epsilon
-				changed++
+				removed++
+			default:
+				na[i].ILabel = sen[l]
 			}
 		}
 		f.SetArcs(wfst.StateID(s), na)
 	}
-	return changed
+	return removed, nil
 }
 
 // AddSelfLoops adds the HMM self-loops to an HCLG built without them (Kaldi's add-self-loops with

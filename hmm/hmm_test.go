@@ -374,7 +374,7 @@ func TestExpandHAndSelfLoops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := RemoveDisambig(hclg, m.NumSenones()); n != 2 {
+	if n, err := MapToSenones(hclg, c); err != nil || n != 2 {
 		t.Errorf("removed %d disambiguation arcs, want 2 (#-1 and #1)", n)
 	}
 	pids := []int{4, 5, 6}
