@@ -163,7 +163,9 @@ func (c *Context) NumTransitionIDs() int { return c.numTids }
 // TransitionID returns the transition id (1-based) of emitting state j of the HMM of CLG label l: the input
 // label of H's arcs leaving that state before MapToSenones. Like Kaldi's transition ids it identifies the
 // phone symbol as well as the senone, which keeps H∘CLG functional.
-func (c *Context) TransitionID(l wfst.Label, j int) wfst.Label { return wfst.Label(c.HMM(l).FirstID) + wfst.Label(j) }
+func (c *Context) TransitionID(l wfst.Label, j int) wfst.Label {
+	return wfst.Label(c.HMM(l).FirstID) + wfst.Label(j)
+}
 
 // ILabelSymbols returns a symbol table naming CLG's input labels (for printing and debugging): the
 // disambiguation symbols by name, tied HMMs as "<phone>:<tmat>:<senones>".
