@@ -247,6 +247,7 @@ func parseWAVFmt(b []byte, order binary.ByteOrder) (c sampleCoding, channels, ra
 	if err = checkShape("wav", rate, channels); err != nil {
 		return
 	}
+	containerBits := (bits + 7) / 8 * 8
 	if tag == wavTagExtensible {
 		if len(b) < 40 {
 			err = fmt.Errorf("wav: WAVE_FORMAT_EXTENSIBLE fmt chunk of %d bytes (want 40): %w", len(b), ErrFormat)
@@ -260,10 +261,6 @@ func parseWAVFmt(b []byte, order binary.ByteOrder) (c sampleCoding, channels, ra
 			bits = valid
 		}
 		tag = order.Uint16(b[24:26])
-	}
-	containerBits := (bits + 7) / 8 * 8
-	if channels > 0 && blockAlign > 0 && blockAlign%channels == 0 && blockAlign/channels*8 >= bits {
-		containerBits = blockAlign / channels * 8 // e.g. 20 valid bits in 24-bit containers
 	}
 	var enc Encoding
 	switch tag {
