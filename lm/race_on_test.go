@@ -1,0 +1,5 @@
+//go:build race
+
+package lm_test
+
+const raceEnabled = true
