@@ -13,13 +13,13 @@ import (
 // WordPosition is the position of a triphone in its word (pocketsphinx mdef.h word_posn_t).
 type WordPosition uint8
 
-// Word positions, with pocketsphinx's numbering.
+// Word positions, with pocketsphinx's numbering (untyped, so they serve as WordPosition or int).
 const (
-	PosInternal WordPosition = 0 // i
-	PosBegin    WordPosition = 1 // b
-	PosEnd      WordPosition = 2 // e
-	PosSingle   WordPosition = 3 // s
-	NumWordPos               = 4
+	PosInternal = 0 // i: word-internal
+	PosBegin    = 1 // b: first phone of a multi-phone word
+	PosEnd      = 2 // e: last phone of a multi-phone word
+	PosSingle   = 3 // s: the phone of a single-phone word
+	NumWordPos  = 4
 )
 
 // wposNames are the one-letter codes of the word positions in text mdef files ("ibesu").
@@ -99,12 +99,12 @@ func (m *Mdef) Senones(pid int) []uint16 {
 
 // PhoneID returns the id of triphone (ci, lc, rc, wpos) or -1 when the model lacks it (bin_mdef_phone_id).
 // Filler contexts are mapped to SIL first. If lc or rc is negative the CI phone ci is returned.
-func (m *Mdef) PhoneID(ci, lc, rc int, wpos WordPosition) int {
+func (m *Mdef) PhoneID(ci, lc, rc, wpos int) int {
 	if lc < 0 || rc < 0 {
 		return ci
 	}
 	n := len(m.CIPhones)
-	if ci >= n || lc >= n || rc >= n || int(wpos) >= NumWordPos || ci < 0 {
+	if ci >= n || lc >= n || rc >= n || wpos < 0 || wpos >= NumWordPos || ci < 0 {
 		return -1
 	}
 	if m.Sil >= 0 && m.IsFiller(lc) {
@@ -113,7 +113,7 @@ func (m *Mdef) PhoneID(ci, lc, rc int, wpos WordPosition) int {
 	if m.Sil >= 0 && m.IsFiller(rc) {
 		rc = m.Sil
 	}
-	ctx := [4]int{int(wpos), ci, lc, rc}
+	ctx := [4]int{wpos, ci, lc, rc}
 	lo, max := 0, NumWordPos
 	for level := 0; level < 4; level++ {
 		i := lo
@@ -137,14 +137,14 @@ func (m *Mdef) PhoneID(ci, lc, rc int, wpos WordPosition) int {
 // PhoneIDNearest is PhoneID with pocketsphinx's back-off (bin_mdef_phone_id_nearest): other word
 // positions; then SIL as the context at word edges and for fillers, in every word position; then the CI
 // phone. It never returns -1 for a valid ci.
-func (m *Mdef) PhoneIDNearest(ci, lc, rc int, wpos WordPosition) int {
+func (m *Mdef) PhoneIDNearest(ci, lc, rc, wpos int) int {
 	if lc < 0 || rc < 0 {
 		return ci
 	}
 	if p := m.PhoneID(ci, lc, rc, wpos); p >= 0 {
 		return p
 	}
-	for w := WordPosition(0); w < NumWordPos; w++ {
+	for w := 0; w < NumWordPos; w++ {
 		if w != wpos {
 			if p := m.PhoneID(ci, lc, rc, w); p >= 0 {
 				return p
@@ -163,7 +163,7 @@ func (m *Mdef) PhoneIDNearest(ci, lc, rc int, wpos WordPosition) int {
 			if p := m.PhoneID(ci, nl, nr, wpos); p >= 0 {
 				return p
 			}
-			for w := WordPosition(0); w < NumWordPos; w++ {
+			for w := 0; w < NumWordPos; w++ {
 				if w != wpos {
 					if p := m.PhoneID(ci, nl, nr, w); p >= 0 {
 						return p
@@ -174,6 +174,32 @@ func (m *Mdef) PhoneIDNearest(ci, lc, rc int, wpos WordPosition) int {
 	}
 	return ci
 }
+
+// NumCIPhones returns the number of CI phones.
+func (m *Mdef) NumCIPhones() int { return len(m.CIPhones) }
+
+// CIPhoneName returns the name of CI phone ci.
+func (m *Mdef) CIPhoneName(ci int) string { return m.CIPhones[ci] }
+
+// SilencePhone returns the id of the SIL phone, or -1.
+func (m *Mdef) SilencePhone() int { return m.Sil }
+
+// SenoneSeq returns the senone ids of phone pid's emitting states in a newly allocated slice (use Senones
+// for an allocation-free view).
+func (m *Mdef) SenoneSeq(pid int) []int {
+	s := m.Senones(pid)
+	out := make([]int, len(s))
+	for i, v := range s {
+		out[i] = int(v)
+	}
+	return out
+}
+
+// TmatID returns the transition matrix id of phone pid.
+func (m *Mdef) TmatID(pid int) int { return int(m.Phones[pid].Tmat) }
+
+// NumSenones returns the number of senones.
+func (m *Mdef) NumSenones() int { return m.NSen }
 
 // PhoneName formats phone pid as in a text mdef: "AA" for CI phones, "AA B C b" for triphones.
 func (m *Mdef) PhoneName(pid int) string {

@@ -12,10 +12,11 @@ import (
 // mixture_weights file.
 const MaxNegMixw = 159
 
-// MixWeights holds quantised mixture weights: W[(f*NDensity+d)*NSen+s] is the weight of density d of
+// MixWeights holds quantised mixture weights: W[(s*NFeat+f)*NDensity+d] is the weight of density d of
 // stream f in senone s, as −log_1.0001(w) >> 10 (a negated log in senone-score units; smaller is
-// heavier). The layout is sendump's, codeword-major, one row of NSen bytes per density and stream.
-// Read-only after loading; one byte per weight.
+// heavier). The layout is senone-major (sendump stores codeword-major rows; they are transposed on
+// reading so that one senone's weights share cache lines when it is scored). Read-only after loading; one
+// byte per weight.
 type MixWeights struct {
 	NFeat, NDensity, NSen int
 	W                     []uint8
@@ -140,14 +141,21 @@ func ParseSendump(file string, data []byte, nFeat, nDensity, nSen int) (*MixWeig
 			len(data)-pos, nFeat, nDensity, step, need)
 	}
 	mw.W = make([]uint8, nFeat*nDensity*nSen)
+	put := func(row, s int, v uint8) { // row = f*nDensity+d
+		f, d := row/nDensity, row%nDensity
+		mw.W[(s*nFeat+f)*nDensity+d] = v
+	}
 	if nBits == 8 {
-		copy(mw.W, data[pos:])
-		if cb != nil {
-			for i, v := range mw.W {
-				if int(v) >= len(cb) {
-					return nil, formatErr(file, "mixw", "cluster index %d out of range", v)
+		for row := 0; row < nFeat*nDensity; row++ {
+			src := data[pos+row*step:][:nSen]
+			for s, v := range src {
+				if cb != nil {
+					if int(v) >= len(cb) {
+						return nil, formatErr(file, "mixw", "cluster index %d out of range", v)
+					}
+					v = cb[v]
 				}
-				mw.W[i] = cb[v]
+				put(row, s, v)
 			}
 		}
 		return mw, nil
@@ -162,7 +170,7 @@ func ParseSendump(file string, data []byte, nFeat, nDensity, nSen int) (*MixWeig
 			if s&1 == 1 {
 				b >>= 4
 			}
-			mw.W[row*nSen+s] = cb[b&0x0f]
+			put(row, s, cb[b&0x0f])
 		}
 	}
 	return mw, nil
@@ -241,7 +249,7 @@ func ParseMixw(file string, data []byte, floor float32) (*MixWeights, error) {
 				if q > MaxNegMixw || q < 0 {
 					q = MaxNegMixw
 				}
-				mw.W[(f*nComp+c)*nSen+s] = uint8(q)
+				mw.W[(s*nFeat+f)*nComp+c] = uint8(q)
 			}
 		}
 	}
