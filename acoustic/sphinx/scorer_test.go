@@ -21,8 +21,8 @@ type refScorer struct {
 	m         *sphinx.Model
 	topN      int
 	quantized bool
-	dens [][]float64 // [cb*nFeat+f][d] log density, nats
-	top  [][]int     // exact top-N per codebook and stream, best first
+	dens      [][]float64 // [cb*nFeat+f][d] log density, nats
+	top       [][]int     // exact top-N per codebook and stream, best first
 }
 
 func newRefScorer(m *sphinx.Model, topN int, quantized bool) *refScorer {
