@@ -1,0 +1,208 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"hark/wfst"
+	"hark/wfst/fstio"
+)
+
+// CacheVersion is the version of the graph-building recipe and cache layout; it is part of every key, so
+// changing how graphs are built invalidates old entries.
+const CacheVersion = 1
+
+// File names inside a cache entry.
+const (
+	HCLGFile  = "HCLG.fst"  // OpenFST const FST, standard arcs
+	WordsFile = "words.txt" // OpenFST text symbol table
+	InfoFile  = "info.json" // Info
+)
+
+// Info describes a built graph: how it was built and its sizes.
+type Info struct {
+	Key     string
+	Version int
+	Created time.Time
+	Sources map[string]string // description of the inputs (paths, sizes), for people
+	Config  Config
+	Stats   Stats
+}
+
+// Key accumulates the identity of a graph's inputs and options (SHA-256). Feed it every input file's bytes
+// and every option that changes the graph; equal keys mean equal graphs.
+type Key struct {
+	h hash.Hash
+}
+
+// NewKey returns a key seeded with CacheVersion.
+func NewKey() *Key {
+	k := &Key{h: sha256.New()}
+	k.AddString("hark-graph", fmt.Sprint(CacheVersion))
+	return k
+}
+
+func (k *Key) field(name string, n int64) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(len(name)))
+	k.h.Write(b[:])
+	k.h.Write([]byte(name))
+	binary.LittleEndian.PutUint64(b[:], uint64(n))
+	k.h.Write(b[:])
+}
+
+// AddString adds a named value.
+func (k *Key) AddString(name, value string) {
+	k.field(name, int64(len(value)))
+	k.h.Write([]byte(value))
+}
+
+// AddJSON adds a named value by its JSON encoding (options structs).
+func (k *Key) AddJSON(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("graph: key %s: %w", name, err)
+	}
+	k.AddString(name, string(b))
+	return nil
+}
+
+// AddFile adds the contents of a file.
+func (k *Key) AddFile(name, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("graph: key %s: %w", name, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("graph: key %s: %w", name, err)
+	}
+	k.field(name, fi.Size())
+	if _, err := io.Copy(k.h, f); err != nil {
+		return fmt.Errorf("graph: key %s: %w", name, err)
+	}
+	return nil
+}
+
+// Sum returns the key as 32 hex digits.
+func (k *Key) Sum() string { return hex.EncodeToString(k.h.Sum(nil)[:16]) }
+
+// DefaultCacheDir returns $XDG_CACHE_HOME/hark, or ~/.cache/hark.
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "hark"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("graph: no cache directory: %w", err)
+	}
+	return filepath.Join(home, ".cache", "hark"), nil
+}
+
+// EntryDir returns the directory of the cache entry key under cache dir root: root/graphs/key.
+func EntryDir(root, key string) string { return filepath.Join(root, "graphs", key) }
+
+// ErrNotCached reports a cache entry that does not exist.
+var ErrNotCached = errors.New("graph: not in the cache")
+
+// Save writes g into dir (created; an existing entry is replaced atomically): HCLG.fst as an OpenFST const
+// FST, words.txt, info.json. The files are written to a temporary directory beside dir and renamed, so a
+// reader never sees half an entry.
+func Save(dir string, g *Graph) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := fstio.WriteFile(filepath.Join(tmp, HCLGFile), g.HCLG, fstio.WriteOptions{FSTType: "const"}); err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	if err := fstio.WriteSymbolsTextFile(filepath.Join(tmp, WordsFile), g.Words); err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	info, err := json.MarshalIndent(g.Info, "", "  ")
+	if err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, InfoFile), append(info, '\n'), 0o644); err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
+	return nil
+}
+
+// Load reads a graph saved by Save. HCLG is read into flat arrays (a *wfst.Const: no pointers, never
+// scanned by the garbage collector); it is read-only. Memory: 20 bytes per state + 16 per arc, plus the word
+// table.
+func Load(dir string) (*Graph, error) {
+	if _, err := os.Stat(filepath.Join(dir, InfoFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotCached, dir)
+	}
+	var info Info
+	b, err := os.ReadFile(filepath.Join(dir, InfoFile))
+	if err != nil {
+		return nil, fmt.Errorf("graph: load: %w", err)
+	}
+	if err := json.Unmarshal(b, &info); err != nil {
+		return nil, fmt.Errorf("graph: load %s: %w", InfoFile, err)
+	}
+	if info.Version != CacheVersion {
+		return nil, fmt.Errorf("%w: %s has version %d, want %d", ErrNotCached, dir, info.Version, CacheVersion)
+	}
+	f, err := fstio.ReadFile(filepath.Join(dir, HCLGFile))
+	if err != nil {
+		return nil, fmt.Errorf("graph: load: %w", err)
+	}
+	c, ok := f.(*wfst.Const)
+	if !ok {
+		c = wfst.NewConst(f)
+	}
+	words, err := fstio.ReadSymbolsTextFile(filepath.Join(dir, WordsFile), false)
+	if err != nil {
+		return nil, fmt.Errorf("graph: load: %w", err)
+	}
+	return &Graph{HCLG: c, Words: words, Info: info}, nil
+}
+
+// LoadOrBuild returns the graph of key from the cache under root, or builds it with build, saves it and
+// returns it. cached reports whether it came from the cache. An entry that cannot be read (missing,
+// another version, corrupt) is rebuilt and replaced.
+func LoadOrBuild(root, key string, build func() (*Graph, error)) (g *Graph, cached bool, err error) {
+	dir := EntryDir(root, key)
+	g, err = Load(dir)
+	if err == nil {
+		return g, true, nil
+	}
+	g, err = build()
+	if err != nil {
+		return nil, false, err
+	}
+	g.Info.Key, g.Info.Version = key, CacheVersion
+	if g.Info.Created.IsZero() {
+		g.Info.Created = time.Now().UTC()
+	}
+	if err := Save(dir, g); err != nil {
+		return nil, false, err
+	}
+	return g, false, nil
+}
