@@ -1,0 +1,57 @@
+package decoder
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"hark/wfst"
+)
+
+// BenchmarkAdvanceDecoding measures the search per frame on a synthetic HCLG-sized graph (100k states,
+// 300k arcs, 5000 acoustic indices, 10% epsilon arcs) over a random log-likelihood matrix with a GMM-like
+// dynamic range, with Kaldi's
+// defaults except max-active 7000 (the usual recipe value). Run:
+//
+//	go test -run '^$' -bench AdvanceDecoding -benchtime 3x ./decoder/
+func BenchmarkAdvanceDecoding(b *testing.B) {
+	rng := rand.New(rand.NewPCG(42, 42))
+	g := wfst.NewConst(randomGraph(rng, 100_000, 3, 5000, 20_000, 0.1, 0.1))
+	const frames = 300
+	// GMM-like dynamic range: log-likelihoods spread over ~200 nats per frame, a few senones near the top.
+	data := make([]float32, frames*5000)
+	for i := range data {
+		data[i] = float32(-60 - 150*rng.Float64())
+		if rng.IntN(50) == 0 {
+			data[i] = float32(-60 - 20*rng.Float64())
+		}
+	}
+	m, err := NewMatrix(data, 5000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		maxActive int
+	}{{"max-active=7000", 7000}, {"max-active=2000", 2000}} {
+		b.Run(tc.name, func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.MaxActive = tc.maxActive
+			d := mustNew(b, g, cfg)
+			if err := d.Decode(m); err != nil { // warm-up
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := d.InitDecoding(); err != nil {
+					b.Fatal(err)
+				}
+				if err := d.AdvanceDecoding(m, -1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*frames), "ns/frame")
+			b.ReportMetric(float64(d.NumTokens()), "live-tokens")
+		})
+	}
+}
