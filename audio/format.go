@@ -62,8 +62,8 @@ func (f Format) String() string {
 const (
 	// MaxChannels is the largest channel count a decoder accepts.
 	MaxChannels = 1024
-	// MaxSampleRateHz is the largest sample rate a decoder accepts.
-	MaxSampleRateHz = 1 << 20
+	// MaxSampleRateHz is the largest sample rate a decoder or resampler accepts (DXD, 8 × 48 kHz).
+	MaxSampleRateHz = 384000
 )
 
 // Sentinel errors; decoders wrap them with the details (fmt.Errorf("...: %w", ErrXxx)).

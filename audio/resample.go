@@ -3,6 +3,7 @@ package audio
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // ResampleConfig sets the quality of a Resampler. The zero value selects the defaults.
@@ -57,8 +58,10 @@ const maxExactPhases = 1024
 // out/in = L/M in lowest terms and K ≈ (A-8)/(2.285·2π·Δf/in) for stopband attenuation A dB and
 // transition width Δf = (1-Bandwidth)·min(in,out)/2.
 //
-// Memory: the filter table (min(L, 1025) × K float32: 176 KiB for 44.1 → 16 kHz at the defaults) and an
-// input buffer of 2K + block samples, both fixed at construction; Push and Pull allocate nothing.
+// Memory: the filter table (min(L, 1025) × K float32: 176 KiB for 44.1 → 16 kHz at the defaults, at most
+// about 10 MiB for pathological rate pairs near MaxSampleRateHz), read-only and shared through a cache of
+// at most 16 tables by every Resampler with the same rates and config, and an input buffer of 2K + block
+// samples; both are fixed at construction, and Push and Pull allocate nothing.
 // A Resampler is not safe for concurrent use.
 type Resampler struct {
 	inRate, outRate int
@@ -96,11 +99,62 @@ func NewResampler(inRateHz, outRateHz int, cfg ResampleConfig, block int) (*Resa
 	r := &Resampler{inRate: inRateHz, outRate: outRateHz, l: int64(outRateHz / g), m: int64(inRateHz / g), block: block}
 	r.mq, r.mr = int(r.m/r.l), int(r.m%r.l)
 
+	t := filterFor(filterKey{l: r.l, m: r.m, inRate: inRateHz, outRate: outRateHz, bw: cfg.Bandwidth, atten: cfg.StopbandAttenuationDB})
+	r.k, r.phases, r.exact, r.coef = t.k, t.phases, t.exact, t.coef
+	k := r.k
+	r.buf = make([]float32, 2*k+block)
+	r.Reset()
+	return r, nil
+}
+
+// filterKey identifies a filter table; tables are immutable and shared by every Resampler with the key.
+type filterKey struct {
+	l, m            int64
+	inRate, outRate int
+	bw, atten       float64
+}
+
+type filterTable struct {
+	k, phases int
+	exact     bool
+	coef      []float32
+}
+
+// The filter cache keeps at most maxCachedFilters tables (a few hundred KiB each at the defaults), so
+// that opening a stream at a common rate costs no filter design; it is emptied when full.
+const maxCachedFilters = 16
+
+var filterCache struct {
+	sync.Mutex
+	m map[filterKey]*filterTable
+}
+
+func filterFor(key filterKey) *filterTable {
+	filterCache.Lock()
+	t := filterCache.m[key]
+	filterCache.Unlock()
+	if t != nil {
+		return t
+	}
+	t = designFilter(key)
+	filterCache.Lock()
+	if filterCache.m == nil || len(filterCache.m) >= maxCachedFilters {
+		filterCache.m = make(map[filterKey]*filterTable)
+	}
+	filterCache.m[key] = t
+	filterCache.Unlock()
+	return t
+}
+
+// designFilter computes the polyphase table of a Kaiser-windowed sinc low-pass filter.
+func designFilter(key filterKey) *filterTable {
+	inRateHz, outRateHz := key.inRate, key.outRate
+	r := &filterTable{}
 	nyq := float64(min(inRateHz, outRateHz)) / 2
 	fin := float64(inRateHz)
-	cutoff := (1 + cfg.Bandwidth) / 2 * nyq / fin // cycles per input sample
-	dw := 2 * math.Pi * (1 - cfg.Bandwidth) * nyq / fin
-	a := cfg.StopbandAttenuationDB
+	cutoff := (1 + key.bw) / 2 * nyq / fin // cycles per input sample
+	dw := 2 * math.Pi * (1 - key.bw) * nyq / fin
+	a := key.atten
 	k := int(math.Ceil((a-7.95)/(2.285*dw))) + 1
 	k += k & 1
 	k = max(k, 4)
@@ -109,9 +163,9 @@ func NewResampler(inRateHz, outRateHz int, cfg ResampleConfig, block int) (*Resa
 	if a < 50 {
 		beta = 0.5842*math.Pow(a-21, 0.4) + 0.07886*(a-21)
 	}
-	r.exact = r.l <= maxExactPhases
+	r.exact = key.l <= maxExactPhases
 	if r.exact {
-		r.phases = int(r.l)
+		r.phases = int(key.l)
 	} else {
 		r.phases = maxExactPhases + 1
 	}
@@ -122,7 +176,7 @@ func NewResampler(inRateHz, outRateHz int, cfg ResampleConfig, block int) (*Resa
 	for p := 0; p < r.phases; p++ {
 		var frac float64
 		if r.exact {
-			frac = float64(p) / float64(r.l)
+			frac = float64(p) / float64(key.l)
 		} else {
 			frac = float64(p) / maxExactPhases
 		}
@@ -148,9 +202,7 @@ func NewResampler(inRateHz, outRateHz int, cfg ResampleConfig, block int) (*Resa
 			row[j] = float32(vals[j] / sum) // unit gain at DC in every phase
 		}
 	}
-	r.buf = make([]float32, 2*k+block)
-	r.Reset()
-	return r, nil
+	return r
 }
 
 // Reset returns r to its state after construction, keeping its tables and buffers.
