@@ -200,4 +200,3 @@ func TestProbe(t *testing.T) {
 		t.Errorf("Duration() = %v, %v; want 1.5s", d, ok)
 	}
 }
-
