@@ -1,0 +1,178 @@
+package graph
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"hark/hmm"
+	"hark/lexicon"
+	"hark/lm"
+	"hark/wfst"
+)
+
+// Sources names the files a graph is built from, and the acoustic model's structure.
+type Sources struct {
+	// LM is an n-gram model: a Sphinx trie (.lm.bin, "Trie Language Model" header) or ARPA text (plain or
+	// gzip).
+	LM string
+	// Dict is a pronunciation dictionary in CMU format ("word PH1 PH2 ...", alternates "word(2)").
+	Dict string
+	// PruneNGrams, when positive, prunes the LM to at most this many n-grams (all orders; unigrams always
+	// stay) by relative entropy (lm.Prune) before G is built.
+	PruneNGrams int
+	// ModelFiles are the acoustic-model files that determine Model and Transitions (mdef,
+	// transition_matrices); they are hashed into the cache key.
+	ModelFiles []string
+	// Model and Transitions are the acoustic model's structure.
+	Model       hmm.Model
+	Transitions *hmm.Transitions
+}
+
+// Key returns the cache key of the graph these sources and options build.
+func (s Sources) Key(cfg Config) (string, error) {
+	k := NewKey()
+	if err := k.AddFile("lm", s.LM); err != nil {
+		return "", err
+	}
+	if err := k.AddFile("dict", s.Dict); err != nil {
+		return "", err
+	}
+	for i, f := range s.ModelFiles {
+		if err := k.AddFile(fmt.Sprintf("model%d", i), f); err != nil {
+			return "", err
+		}
+	}
+	k.AddString("prune", fmt.Sprint(s.PruneNGrams))
+	if err := k.AddJSON("config", cfg); err != nil {
+		return "", err
+	}
+	return k.Sum(), nil
+}
+
+// LoadLM reads an n-gram model from a Sphinx trie or an ARPA file.
+func LoadLM(path string) (*lm.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("graph: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 32)
+	n, _ := f.Read(head)
+	if bytes.HasPrefix(head[:n], []byte("Trie Language Model")) {
+		t, err := lm.OpenTrie(path)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		return t.Model()
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		return nil, fmt.Errorf("graph: %w", err)
+	}
+	return lm.ReadARPA(f)
+}
+
+// ReadDict reads a CMU-format pronunciation dictionary: one "WORD PH1 PH2 ..." per line, "##" and ";;"
+// comment lines and empty lines skipped. Alternates ("word(2)") are kept as written; BuildL maps them to
+// their base word.
+func ReadDict(path string) ([]lexicon.LEntry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("graph: %w", err)
+	}
+	defer f.Close()
+	var out []lexicon.LEntry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if t == "" || strings.HasPrefix(t, "##") || strings.HasPrefix(t, ";;") {
+			continue
+		}
+		fields := strings.Fields(t)
+		if len(fields) < 2 {
+			return nil, fmt.Errorf("graph: %s:%d: word %q has no phones", path, line, fields[0])
+		}
+		out = append(out, lexicon.LEntry{Word: fields[0], Phones: fields[1:]})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("graph: %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// BuildFromSources loads the LM (pruning it when asked), builds G (lm.BuildG) and reads the dictionary,
+// then builds HCLG with Build. Progress also receives the stages "LM", "prune", "G" and "dict".
+func BuildFromSources(s Sources, cfg Config, progress Progress) (*Graph, error) {
+	if s.Model == nil || s.Transitions == nil {
+		return nil, errors.New("graph: sources need the model and its transitions")
+	}
+	t0 := time.Now()
+	var pre []Stage
+	report := func(name string, states, arcs int) {
+		st := Stage{Name: name, Elapsed: time.Since(t0), States: states, Arcs: arcs}
+		pre = append(pre, st)
+		if progress != nil {
+			progress(st)
+		}
+		t0 = time.Now()
+	}
+	m, err := LoadLM(s.LM)
+	if err != nil {
+		return nil, err
+	}
+	report("LM", m.NumNGrams(), 0)
+	if s.PruneNGrams > 0 && m.NumNGrams() > s.PruneNGrams {
+		pc := lm.DefaultPruneConfig()
+		pc.TargetNGrams = s.PruneNGrams
+		pm, _, err := lm.Prune(m, pc)
+		if err != nil {
+			return nil, err
+		}
+		m = pm
+		report("prune", m.NumNGrams(), 0)
+	}
+	words, backoff := lm.WordSymbols(m)
+	g, _, err := lm.BuildG(m, words, backoff)
+	if err != nil {
+		return nil, err
+	}
+	m = nil
+	report("G", g.NumStates(), wfst.NumArcsTotal(g))
+	dict, err := ReadDict(s.Dict)
+	if err != nil {
+		return nil, err
+	}
+	report("dict", len(dict), 0)
+	gr, _, err := Build(Inputs{G: g, Words: words, Lexicon: dict, Model: s.Model, Transitions: s.Transitions}, cfg, progress)
+	if err != nil {
+		return nil, err
+	}
+	gr.Info.Stats.Stages = append(pre, gr.Info.Stats.Stages...)
+	gr.Info.Sources = map[string]string{"lm": s.LM, "dict": s.Dict, "prune": fmt.Sprint(s.PruneNGrams),
+		"model": strings.Join(s.ModelFiles, " ")}
+	return gr, nil
+}
+
+// Get returns the graph of s and cfg from the cache under root (DefaultCacheDir when empty), building and
+// saving it on a miss. cached reports a hit. This is the entry point of the recognizer and `hark graph
+// build`.
+func Get(root string, s Sources, cfg Config, progress Progress) (g *Graph, cached bool, err error) {
+	if root == "" {
+		if root, err = DefaultCacheDir(); err != nil {
+			return nil, false, err
+		}
+	}
+	key, err := s.Key(cfg)
+	if err != nil {
+		return nil, false, err
+	}
+	return LoadOrBuild(root, key, func() (*Graph, error) { return BuildFromSources(s, cfg, progress) })
+}
