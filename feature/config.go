@@ -180,6 +180,11 @@ func (c *Config) validateFeat() error {
 	if len(c.CMNInit) > c.CepLen {
 		return bad("cmninit has %d values, more than ceplen %d", len(c.CMNInit), c.CepLen)
 	}
+	for _, r := range c.Feat {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return bad("feat %q is not a feature type name", c.Feat)
+		}
+	}
 	ft, err := lookupFeat(c.Feat, c.CepLen)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -391,6 +396,10 @@ func (c *Config) Set(name, value string) error {
 	case "cmn":
 		c.CMN = value
 	case "cmninit":
+		if value == "" {
+			c.CMNInit = nil
+			return nil
+		}
 		v, err := parseCMNInit(value)
 		if err != nil {
 			return err
@@ -418,6 +427,45 @@ func (c *Config) Set(name, value string) error {
 		}
 	}
 	return nil
+}
+
+// Params returns the configuration as feat.params text ("-name value" lines, every option), which
+// ApplyParams reads back to an equal Config.
+func (c *Config) Params() []byte {
+	var b strings.Builder
+	f := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
+	yn := func(v bool) string {
+		if v {
+			return "yes"
+		}
+		return "no"
+	}
+	quote := func(s string) string {
+		if s == "" || strings.ContainsAny(s, " \t\r\n#'\"") {
+			return "'" + s + "'"
+		}
+		return s
+	}
+	init := make([]string, len(c.CMNInit))
+	for i, v := range c.CMNInit {
+		init[i] = f(v)
+	}
+	for _, kv := range [][2]string{
+		{"samprate", f(c.SampleRate)}, {"frate", strconv.Itoa(c.FrameRate)}, {"wlen", f(c.WindowLength)},
+		{"alpha", f(c.Alpha)}, {"nfft", strconv.Itoa(c.NFFT)}, {"lowerf", f(c.LowerF)}, {"upperf", f(c.UpperF)},
+		{"nfilt", strconv.Itoa(c.NFilt)}, {"transform", quote(c.Transform)}, {"lifter", strconv.Itoa(c.Lifter)},
+		{"ncep", strconv.Itoa(c.NumCep)}, {"round_filters", yn(c.RoundFilters)}, {"unit_area", yn(c.UnitArea)},
+		{"doublebw", yn(c.DoubleBW)}, {"remove_dc", yn(c.RemoveDC)}, {"dither", yn(c.Dither)},
+		{"seed", strconv.Itoa(int(c.Seed))}, {"remove_noise", yn(c.RemoveNoise)},
+		{"remove_silence", yn(c.RemoveSilence)}, {"vad_threshold", f(c.VADThreshold)},
+		{"vad_prespeech", strconv.Itoa(c.VADPrespeech)}, {"vad_startspeech", strconv.Itoa(c.VADStartspeech)},
+		{"vad_postspeech", strconv.Itoa(c.VADPostspeech)}, {"cmn", quote(c.CMN)},
+		{"cmninit", quote(strings.Join(init, ","))}, {"varnorm", yn(c.VarNorm)}, {"agc", quote(c.AGC)},
+		{"feat", quote(c.Feat)}, {"ceplen", strconv.Itoa(c.CepLen)}, {"svspec", quote(c.SVSpec)},
+	} {
+		fmt.Fprintf(&b, "-%s %s\n", kv[0], kv[1])
+	}
+	return []byte(b.String())
 }
 
 // parseCMNInit parses a -cmninit comma list as acmod_init_feat does (atof of each item).

@@ -10,18 +10,18 @@ type realFFT struct {
 	n      int
 	half   int
 	rev    []int     // bit-reversal permutation of 0..half-1
-	cosTw  []float64 // cos(2πk/half), k < half/2: twiddles of the complex FFT
-	sinTw  []float64 // sin(2πk/half)
 	cosSp  []float64 // cos(2πk/n), k ≤ half/2: twiddles of the split step
 	sinSp  []float64 // sin(2πk/n)
 	re, im []float64 // work arrays of len half
+	// stageTw holds, for each stage of size 4, 8, ..., half, the twiddles e^(−2πij/size), j < size/2:
+	// the real parts, then the imaginary parts.
+	stageTw []float64
 }
 
 func newRealFFT(n int) *realFFT {
 	half := n / 2
 	f := &realFFT{n: n, half: half,
-		rev: make([]int, half), cosTw: make([]float64, half/2+1), sinTw: make([]float64, half/2+1),
-		cosSp: make([]float64, half/2+1), sinSp: make([]float64, half/2+1),
+		rev: make([]int, half), cosSp: make([]float64, half/2+1), sinSp: make([]float64, half/2+1),
 		re: make([]float64, half), im: make([]float64, half)}
 	bits := 0
 	for 1<<bits < half {
@@ -37,12 +37,17 @@ func newRealFFT(n int) *realFFT {
 		f.rev[i] = r
 	}
 	for k := 0; k <= half/2; k++ {
-		if half > 0 {
-			a := 2 * math.Pi * float64(k) / float64(half)
-			f.cosTw[k], f.sinTw[k] = math.Cos(a), math.Sin(a)
-		}
 		a := 2 * math.Pi * float64(k) / float64(n)
 		f.cosSp[k], f.sinSp[k] = math.Cos(a), math.Sin(a)
+	}
+	for size := 4; size <= half; size <<= 1 {
+		hs := size / 2
+		for j := range hs {
+			f.stageTw = append(f.stageTw, math.Cos(2*math.Pi*float64(j)/float64(size)))
+		}
+		for j := range hs {
+			f.stageTw = append(f.stageTw, -math.Sin(2*math.Pi*float64(j)/float64(size)))
+		}
 	}
 	return f
 }
@@ -62,20 +67,28 @@ func (f *realFFT) PowerSpectrum(x []float64, spec []float64) {
 		re[r] = x[2*i]
 		im[r] = x[2*i+1]
 	}
-	// Iterative radix-2 decimation in time, forward sign e^(−iθ).
-	for size := 2; size <= half; size <<= 1 {
+	// Iterative radix-2 decimation in time, forward sign e^(−iθ). The first stage has twiddle 1.
+	for j := 0; j+1 < half; j += 2 {
+		ar, ai, br, bi := re[j], im[j], re[j+1], im[j+1]
+		re[j], im[j], re[j+1], im[j+1] = ar+br, ai+bi, ar-br, ai-bi
+	}
+	tw := f.stageTw
+	for size := 4; size <= half; size <<= 1 {
 		hs := size >> 1
-		step := half / size
+		wr, wi := tw[:hs], tw[hs:2*hs]
+		tw = tw[2*hs:]
 		for start := 0; start < half; start += size {
-			k := 0
-			for j := start; j < start+hs; j++ {
-				wr, wi := f.cosTw[k], -f.sinTw[k] // k < half/2 here
-				l := j + hs
-				tr := re[l]*wr - im[l]*wi
-				ti := re[l]*wi + im[l]*wr
-				re[l], im[l] = re[j]-tr, im[j]-ti
-				re[j], im[j] = re[j]+tr, im[j]+ti
-				k += step
+			ar, ai := re[start:start+hs], im[start:start+hs]
+			br, bi := re[start+hs:start+size], im[start+hs:start+size]
+			br, bi = br[:len(ar)], bi[:len(ar)]
+			ai = ai[:len(ar)]
+			for j := range ar {
+				c, s := wr[j], wi[j]
+				tr := br[j]*c - bi[j]*s
+				ti := br[j]*s + bi[j]*c
+				xr, xi := ar[j], ai[j]
+				br[j], bi[j] = xr-tr, xi-ti
+				ar[j], ai[j] = xr+tr, xi+ti
 			}
 		}
 	}
