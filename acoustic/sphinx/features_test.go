@@ -86,3 +86,7 @@ func features1sCDD(cep [][]float32) [][]float32 {
 	}
 	return out
 }
+
+func runTool(name string, args ...string) ([]byte, error) {
+	return exec.Command(name, args...).CombinedOutput()
+}

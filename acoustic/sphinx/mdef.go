@@ -268,7 +268,7 @@ func parseBinMdef(file string, data []byte) (*Mdef, error) {
 	case nCI < 1 || nCI > maxCIPhones:
 		return nil, formatErr(file, "n_ciphone", "%d out of range [1, %d]", nCI, maxCIPhones)
 	case nPhone < nCI || nPhone > left/12:
-		return nil, formatErr(file, "n_phone", "%d out of range", nPhone)
+		return nil, formatErr(file, "n_phone", "%d phones cannot fit in the %d bytes left (truncated?)", nPhone, left)
 	case nEmit < 0 || nEmit > 255:
 		return nil, formatErr(file, "n_emit_state", "%d out of range", nEmit)
 	case nSen < 1 || nSen > 65535:
@@ -282,7 +282,7 @@ func parseBinMdef(file string, data []byte) (*Mdef, error) {
 	case nCtx != 3:
 		return nil, formatErr(file, "n_ctx", "%d, only triphones (3) are supported", nCtx)
 	case nTree < NumWordPos || nTree > left/8:
-		return nil, formatErr(file, "n_cd_tree", "%d out of range", nTree)
+		return nil, formatErr(file, "n_cd_tree", "%d nodes out of range or beyond the %d bytes left", nTree, left)
 	}
 	m := &Mdef{NEmitState: nEmit, NCISen: nCISen, NSen: nSen, NTmat: nTmat}
 	// CI phone names: NUL-terminated, padded to 4 bytes from the start of the name block.

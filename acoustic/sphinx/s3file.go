@@ -121,7 +121,7 @@ func (r *s3Reader) count(field string, lo, hi int) (int, error) {
 		return 0, err
 	}
 	if int(v) < lo || int(v) > hi {
-		return 0, formatErr(r.file, field, "%d out of range [%d, %d]", v, lo, hi)
+		return 0, formatErr(r.file, field, "%d out of range [%d, %d] (%d bytes left)", v, lo, hi, r.remaining())
 	}
 	return int(v), nil
 }
