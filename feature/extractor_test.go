@@ -122,7 +122,7 @@ func TestBatchCMNMatchesPocketsphinx(t *testing.T) {
 		}
 		cmd := exec.Command(tool, "-adcin", "yes", "-adchdr", hdr, "-cepdir", dir, "-cepext", ext, "-ctl", ctl,
 			"-hmm", testenv.ModelDir, "-lm", filepath.Join(td, "turtle.lm.bin"), "-dict", filepath.Join(td, "turtle.dic"),
-			"-hyp", filepath.Join(dir, "hyp"+ext))
+			"-hyp", filepath.Join(dir, "hyp"+ext), "-fwdflat", "no", "-bestpath", "no", "-maxhmmpf", "100")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("pocketsphinx_batch: %v\n%s", err, out)

@@ -50,7 +50,7 @@ func TestDecodeMFCBigEndian(t *testing.T) {
 			t.Fatalf("%s: big-endian %v, %d values", p, big, len(v))
 		}
 		for i := 0; i < len(v); i += 13 {
-			if c0 := v[i]; math.IsNaN(float64(c0)) || c0 < -10 || c0 > 40 {
+			if c0 := v[i]; math.IsNaN(float64(c0)) || c0 < -20 || c0 > 80 {
 				t.Fatalf("%s: frame %d c0 = %g, not a plausible log energy", p, i/13, c0)
 			}
 		}
