@@ -1,0 +1,94 @@
+/* featref: compute Sphinx feature vectors from a sphinx cepstra file with Debian's libsphinxbase.so.3,
+ * for hark's feature tests. Written for hark (not sphinxbase code): it declares the few sphinxbase
+ * functions it calls and the leading fields of feat_t/cmn_t from the public header sphinxbase/feat.h
+ * (0.8+5prealpha), because Debian ships the library without its -dev headers here.
+ *
+ * usage: featref TYPE CMN BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]
+ *   TYPE   -feat (1s_c_d_dd, s2_4x, ...); CMN 0 none, 1 batch, 2 live
+ *   BLOCK  0: the whole utterance in one call (as pocketsphinx_batch); n: blocks of n frames, the first
+ *          with beginutt and the last with endutt (as live decoding)
+ *   OUT    int32 count of float32 values, then the feature vectors (little-endian)
+ * After the run it prints the final CMN mean to stdout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef float mfcc_t;
+typedef struct { mfcc_t *cmn_mean; } cmn_prefix_t;
+typedef struct {
+    int refcount;
+    char *name;
+    int cepsize;
+    int n_stream;
+    unsigned int *stream_len;
+    int window_size;
+    int n_sv;
+    unsigned int *sv_len;
+    int **subvecs;
+    mfcc_t *sv_buf;
+    int sv_dim;
+    int cmn;
+    int varnorm;
+    int agc;
+    void (*compute_feat)(void *, mfcc_t **, mfcc_t **);
+    cmn_prefix_t *cmn_struct;
+} feat_prefix_t;
+
+void *feat_init(char const *type, int cmn, int varnorm, int agc, int breport, int cepsize);
+mfcc_t ***feat_array_alloc(void *fcb, int nfr);
+int feat_s2mfc2feat_live(void *fcb, mfcc_t **uttcep, int *inout_ncep, int beginutt, int endutt, mfcc_t ***ofeat);
+int **parse_subvecs(char const *str);
+int feat_set_subvecs(void *fcb, int **subvecs);
+
+int main(int argc, char **argv) {
+    if (argc < 6) { fprintf(stderr, "usage: featref TYPE CMN BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]\n"); return 2; }
+    int cmn = atoi(argv[2]), block = atoi(argv[3]);
+    FILE *in = fopen(argv[4], "rb");
+    if (!in) { perror(argv[4]); return 1; }
+    int n;
+    if (fread(&n, 4, 1, in) != 1) return 1;
+    int nfr = n / 13;
+    mfcc_t **cep = malloc(sizeof(*cep) * (nfr + 1));
+    mfcc_t *data = malloc(sizeof(mfcc_t) * (n + 13));
+    if (fread(data, 4, n, in) != (size_t)n) return 1;
+    fclose(in);
+    for (int i = 0; i < nfr; i++) cep[i] = data + 13 * i;
+
+    feat_prefix_t *fcb = feat_init(argv[1], cmn, 0, 0, 1, 13);
+    if (!fcb) return 1;
+    if (argc > 6 && strcmp(argv[6], "-") != 0 && fcb->cmn_struct) {
+        char *s = strdup(argv[6]), *tok = strtok(s, ",");
+        for (int i = 0; tok && i < 13; i++, tok = strtok(NULL, ",")) fcb->cmn_struct->cmn_mean[i] = (mfcc_t)atof(tok);
+    }
+    if (argc > 7 && feat_set_subvecs(fcb, parse_subvecs(argv[7])) < 0) return 1;
+    int dim = 0;
+    if (fcb->subvecs) dim = fcb->sv_dim;
+    else for (int i = 0; i < fcb->n_stream; i++) dim += fcb->stream_len[i];
+
+    mfcc_t ***feat = feat_array_alloc(fcb, nfr + 16);
+    int nout = 0;
+    if (block == 0) {
+        int ncep = nfr;
+        nout = feat_s2mfc2feat_live(fcb, cep, &ncep, 1, 1, feat);
+    } else {
+        int pos = 0, first = 1;
+        for (;;) {
+            int want = nfr - pos < block ? nfr - pos : block;
+            int last = pos + want == nfr, ncep = want;
+            nout += feat_s2mfc2feat_live(fcb, cep + pos, &ncep, first, last, feat + nout);
+            pos += ncep;
+            first = 0;
+            if (last && ncep == want) break;
+        }
+    }
+    FILE *out = fopen(argv[5], "wb");
+    if (!out) { perror(argv[5]); return 1; }
+    int count = nout * dim;
+    fwrite(&count, 4, 1, out);
+    for (int i = 0; i < nout; i++) fwrite(feat[i][0], 4, dim, out);
+    fclose(out);
+    if (fcb->cmn_struct)
+        for (int i = 0; i < 13; i++) printf("%.6f%c", fcb->cmn_struct->cmn_mean[i], i == 12 ? '\n' : ' ');
+    return 0;
+}
