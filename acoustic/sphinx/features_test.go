@@ -18,12 +18,17 @@ var goforwardRaw = filepath.Join(testenv.TestData, "goforward.raw")
 // 13-dimensional cepstra. (Until the feature package lands this is our front end; sphinx_fe is the
 // reference the feature package is tested against.)
 func sphinxCepstra(t testing.TB, raw string) [][]float32 {
+	return sphinxCepstraArgs(t, raw, "-lowerf", "130", "-upperf", "6800", "-nfilt", "25", "-transform", "dct", "-lifter", "22")
+}
+
+// sphinxCepstraArgs runs sphinx_fe with the given front-end arguments.
+func sphinxCepstraArgs(t testing.TB, raw string, feArgs ...string) [][]float32 {
 	t.Helper()
 	fe := testenv.RequireTool(t, "sphinx_fe")
 	testenv.RequireFile(t, raw)
 	out := filepath.Join(t.TempDir(), "out.mfc")
-	cmd := exec.Command(fe, "-i", raw, "-o", out, "-raw", "yes", "-input_endian", "little", "-samprate", "16000",
-		"-lowerf", "130", "-upperf", "6800", "-nfilt", "25", "-transform", "dct", "-lifter", "22")
+	args := append([]string{"-i", raw, "-o", out, "-raw", "yes", "-input_endian", "little", "-samprate", "16000"}, feArgs...)
+	cmd := exec.Command(fe, args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("sphinx_fe: %v\n%s", err, b)
 	}
@@ -89,4 +94,43 @@ func features1sCDD(cep [][]float32) [][]float32 {
 
 func runTool(name string, args ...string) ([]byte, error) {
 	return exec.Command(name, args...).CombinedOutput()
+}
+
+// featuresS2_4x builds sphinxbase's s2_4x feature (feat.c feat_s2_4x_cep2feat) after batch CMN, streams
+// back to back: c1..c12 (12); short and long deltas of c1..c12, c[t+2]−c[t−2] and c[t+4]−c[t−4] (24);
+// c0, its delta and double delta (3); double deltas of c1..c12 (12).
+func featuresS2_4x(cep [][]float32) [][]float32 {
+	n := len(cep)
+	mean := make([]float64, 13)
+	for _, c := range cep {
+		for j, v := range c {
+			mean[j] += float64(v)
+		}
+	}
+	norm := make([][]float32, n)
+	for i, c := range cep {
+		norm[i] = make([]float32, 13)
+		for j, v := range c {
+			norm[i][j] = v - float32(mean[j]/float64(n))
+		}
+	}
+	at := func(t int) []float32 { return norm[max(0, min(n-1, t))] }
+	dd := func(t, j int) float32 { return (at(t + 3)[j] - at(t - 1)[j]) - (at(t + 1)[j] - at(t - 3)[j]) }
+	out := make([][]float32, n)
+	for t := range out {
+		f := make([]float32, 0, 51)
+		f = append(f, norm[t][1:13]...)
+		for j := 1; j < 13; j++ {
+			f = append(f, at(t + 2)[j]-at(t - 2)[j])
+		}
+		for j := 1; j < 13; j++ {
+			f = append(f, at(t + 4)[j]-at(t - 4)[j])
+		}
+		f = append(f, norm[t][0], at(t + 2)[0]-at(t - 2)[0], dd(t, 0))
+		for j := 1; j < 13; j++ {
+			f = append(f, dd(t, j))
+		}
+		out[t] = f
+	}
+	return out
 }

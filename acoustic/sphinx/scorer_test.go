@@ -2,6 +2,7 @@ package sphinx_test
 
 import (
 	"math"
+	"path/filepath"
 	"sort"
 	"testing"
 
@@ -208,4 +209,30 @@ func sameSet(a []int32, b []int) bool {
 		}
 	}
 	return true
+}
+
+// TestOtherModelTypesScore scores goforward.raw with the semi-continuous tidigits model (s2_4x features)
+// and the continuous an4 CI model (1s_c_d_dd), each front end configured from the model's feat.params,
+// against the float64 reference with pocketsphinx-rounded parameters.
+func TestOtherModelTypesScore(t *testing.T) {
+	for _, c := range []struct {
+		dir     string
+		feArgs  []string
+		feat    func([][]float32) [][]float32
+		maxErr  float64
+		minBest float64
+	}{
+		{filepath.Join(testenv.TestData, "tidigits/hmm"),
+			[]string{"-lowerf", "1", "-upperf", "4000", "-nfilt", "20", "-transform", "dct", "-round_filters", "no", "-remove_dc", "yes", "-wlen", "0.025"},
+			featuresS2_4x, 1.0, 0.8},
+		{filepath.Join(testenv.TestData, "an4_ci_cont"),
+			[]string{"-lowerf", "133.3334", "-upperf", "6855.4976", "-nfilt", "40"},
+			features1sCDD, 0.8, 0.9},
+	} {
+		t.Run(filepath.Base(c.dir), func(t *testing.T) {
+			m := mustLoad(t, c.dir)
+			feats := c.feat(sphinxCepstraArgs(t, goforwardRaw, c.feArgs...))
+			compareWithReference(t, m, feats, newRefScorer(m, min(4, m.Gauden.NDensity), true), c.minBest, c.maxErr, 0.99)
+		})
+	}
 }
