@@ -77,6 +77,10 @@ func NewMP3Reader(r io.Reader) (mr *MP3Reader, err error) {
 	if err != nil {
 		return nil, err
 	}
+	frames := int64(-1)
+	if first, _ := br.Peek(64); len(first) >= 4 {
+		frames = xingFrames(first)
+	}
 	d, err := mp3.NewDecoder(readerOnly{br})
 	if err != nil {
 		return nil, fmt.Errorf("mp3: %w: %w", libErr(err), ErrFormat)
@@ -85,7 +89,47 @@ func NewMP3Reader(r io.Reader) (mr *MP3Reader, err error) {
 		rate = d.SampleRate()
 	}
 	return &MP3Reader{d: d, mono: channels == 1, buf: make([]byte, 4608),
-		fmt: Format{Container: ContainerMP3, Codec: "mp3", SampleRateHz: rate, Channels: channels, Frames: -1}}, nil
+		fmt: Format{Container: ContainerMP3, Codec: "mp3", SampleRateHz: rate, Channels: channels, Frames: frames}}, nil
+}
+
+// xingFrames returns the number of sample frames that a Xing or Info header in the first MPEG audio
+// frame b declares (LAME writes one into every file), or -1. The count includes the encoder's delay and
+// padding, as the decoded stream does.
+func xingFrames(b []byte) int64 {
+	h := binary.BigEndian.Uint32(b)
+	mpeg1 := (h>>19)&3 == 3
+	mono := (h>>6)&3 == 3
+	off := 4
+	switch {
+	case mpeg1 && mono:
+		off += 17
+	case mpeg1:
+		off += 32
+	case mono:
+		off += 9
+	default:
+		off += 17
+	}
+	if (h>>16)&1 == 0 {
+		off += 2 // CRC
+	}
+	if len(b) < off+12 {
+		return -1
+	}
+	if tag := string(b[off : off+4]); tag != "Xing" && tag != "Info" {
+		return -1
+	}
+	flags := binary.BigEndian.Uint32(b[off+4:])
+	if flags&1 == 0 {
+		return -1
+	}
+	n := int64(binary.BigEndian.Uint32(b[off+8:]))
+	spf := int64(1152)
+	if !mpeg1 {
+		spf = 576
+	}
+	// The info frame itself decodes to a frame of silence that the count does not include.
+	return (n + 1) * spf
 }
 
 // readerOnly hides every method but Read (in particular Seek).
