@@ -1,7 +1,9 @@
 package decoder
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -437,5 +439,67 @@ func TestEndpointRules(t *testing.T) {
 				t.Errorf("Detected(%d, %d, %g) = %v; want %v", tt.frames, tt.sil, tt.relCost, got, tt.want)
 			}
 		})
+	}
+}
+
+var _ Decodable = (*Matrix)(nil)
+
+func TestRegisterFlags(t *testing.T) {
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.RegisterFlags(fs, "")
+	if err := fs.Parse([]string{"--beam=13.5", "--max-active=7000", "--lattice-beam=6", "--acoustic-scale=0.08"}); err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultConfig()
+	want.Beam, want.MaxActive, want.LatticeBeam, want.AcousticScale = 13.5, 7000, 6, 0.08
+	if c != want {
+		t.Errorf("after parsing flags config = %+v; want %+v", c, want)
+	}
+	if err := fs.Parse([]string{"--beam=x"}); err == nil {
+		t.Errorf("--beam=x parsed; want error")
+	}
+}
+
+// TestEndpointOnDecoder decodes speech (index 1) then silence (index 2) and checks that rule 2 fires only
+// once half a second of trailing silence has been decoded in a final state.
+func TestEndpointOnDecoder(t *testing.T) {
+	g := wfst.NewVector(wfst.Tropical)
+	g.AddStates(2)
+	g.SetStart(0)
+	g.AddArc(0, wfst.Arc{ILabel: 1, OLabel: 5, NextState: 0})
+	g.AddArc(0, wfst.Arc{ILabel: 2, NextState: 1})
+	g.AddArc(1, wfst.Arc{ILabel: 2, NextState: 1})
+	g.SetFinal(1, 0)
+	const speech, silence = 30, 80
+	data := make([]float32, 0, 2*(speech+silence))
+	for range speech {
+		data = append(data, -1, -20)
+	}
+	for range silence {
+		data = append(data, -20, -1)
+	}
+	m, err := NewMatrix(data, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustNew(t, wfst.NewConst(g), DefaultConfig())
+	if err := d.InitDecoding(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultEndpointConfig()
+	isSil := func(l wfst.Label) bool { return l == 2 }
+	fired := -1
+	for n := 1; n <= m.NumFrames(); n++ {
+		if err := d.AdvanceDecoding(m.Limited(n), -1); err != nil {
+			t.Fatal(err)
+		}
+		if fired < 0 && d.EndpointDetected(cfg, isSil) {
+			fired = n
+		}
+	}
+	if want := speech + 50; fired != want {
+		t.Errorf("endpoint detected after %d frames; want %d (0.5 s of silence, rule 2)", fired, want)
 	}
 }
