@@ -52,6 +52,9 @@ func BenchmarkAdvanceDecoding(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*frames), "ns/frame")
 			b.ReportMetric(float64(d.NumTokens()), "live-tokens")
+			st := d.Stats()
+			b.ReportMetric(float64(st.TokensExpanded)/float64(st.Frames), "expanded/frame")
+			b.ReportMetric(float64(st.TokensCreated)/float64(st.Frames), "created/frame")
 		})
 	}
 }

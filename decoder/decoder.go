@@ -100,6 +100,8 @@ type Decoder struct {
 	tokState   []int32
 	traceLinks []int32
 
+	stats Stats
+
 	started           bool
 	finalized         bool
 	finalValid        bool
@@ -160,6 +162,7 @@ func (d *Decoder) InitDecoding() error {
 	d.elems = d.elems[:0]
 	d.clearHash()
 	d.finalized, d.finalValid, d.started = false, false, true
+	d.stats = Stats{}
 	d.active = append(d.active, frameToks{head: none, mustPruneForwardLinks: true, mustPruneTokens: true})
 	t := d.newToken(0, none, none)
 	d.active[0].head = t
@@ -487,12 +490,14 @@ func (d *Decoder) processEmitting(dec Decodable) float32 {
 	}
 	d.costOffsets = append(d.costOffsets, costOffset)
 
+	expanded := 0
 	for _, e := range cur {
 		t := e.tok
 		curCost := d.toks[t].totCost
 		if !(curCost <= curCutoff) {
 			continue
 		}
+		expanded++
 		var arcs []wfst.Arc
 		if cs != nil {
 			st := &cs[e.state]
@@ -518,6 +523,9 @@ func (d *Decoder) processEmitting(dec Decodable) float32 {
 			d.toks[t].links = d.newLink(nt, a.ILabel, a.OLabel, graphCost, acCost, d.toks[t].links)
 		}
 	}
+	d.stats.Frames++
+	d.stats.TokensExpanded += int64(expanded)
+	d.stats.TokensCreated += int64(len(d.elems))
 	return nextCutoff
 }
 
@@ -577,4 +585,33 @@ func (d *Decoder) processNonemitting(cutoff float32) {
 			}
 		}
 	}
+}
+
+// Stats counts the search work since InitDecoding (for benchmarks and the recognizer's per-stage cost
+// report).
+type Stats struct {
+	Frames         int64 // frames decoded
+	TokensExpanded int64 // tokens within the cutoff expanded over emitting arcs, summed over frames
+	TokensCreated  int64 // tokens reached by emitting arcs, summed over frames
+}
+
+// Stats returns the work counters since InitDecoding.
+func (d *Decoder) Stats() Stats { return d.stats }
+
+// Lattice returns the determinized word lattice of the utterance so far (Kaldi's GetLattice): the raw
+// lattice (see RawLattice for useFinalProbs) converted to a word lattice with wopts, then determinized
+// and pruned with the decoder's LatticeBeam. It allocates the result.
+func (d *Decoder) Lattice(useFinalProbs bool, wopts lattice.WordOptions) (*lattice.WordLattice, error) {
+	if err := d.RawLattice(&d.lat, useFinalProbs); err != nil {
+		return nil, err
+	}
+	wl, err := d.lat.WordLattice(wopts)
+	if err != nil {
+		return nil, fmt.Errorf("decoder: word lattice: %w", err)
+	}
+	det, err := lattice.Determinize(wl, lattice.DeterminizeOptions{Beam: d.cfg.LatticeBeam})
+	if err != nil {
+		return nil, fmt.Errorf("decoder: determinize lattice: %w", err)
+	}
+	return det, nil
 }

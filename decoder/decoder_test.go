@@ -503,3 +503,33 @@ func TestEndpointOnDecoder(t *testing.T) {
 		t.Errorf("endpoint detected after %d frames; want %d (0.5 s of silence, rule 2)", fired, want)
 	}
 }
+
+func TestLatticeMatchesBestPath(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 21))
+		g := wfst.NewConst(randomGraph(rng, 300, 4, 50, 20, 0.15, 0.1))
+		m := randomMatrix(rng, 80, 50)
+		d := mustNew(t, g, pruningConfig())
+		if err := d.Decode(m); err != nil {
+			t.Fatal(err)
+		}
+		p, err := d.BestPath(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wl, err := d.Lattice(true, lattice.WordOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb, err := wl.BestPath()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalLabels(wb.Labels(), p.Words()) || math.Abs(float64(wb.Weight.Total()-p.Weight.Total())) > 1e-3 {
+			t.Errorf("seed %d: lattice best %v %v; BestPath %v %v", seed, wb.Labels(), wb.Weight, p.Words(), p.Weight)
+		}
+		if st := d.Stats(); st.Frames != int64(m.NumFrames()) || st.TokensExpanded == 0 {
+			t.Errorf("Stats = %+v after %d frames", st, m.NumFrames())
+		}
+	}
+}
