@@ -184,7 +184,12 @@ func Prune(m *Model, cfg PruneConfig) (*Model, PruneStats, error) {
 // keeps each context's mass as it was.
 func (m *Model) masses() [][]float64 {
 	order := m.Order()
-	mass := make([][]float64, order)
+	mass := make([][]float64, order+1)
+	total := 0.0
+	for _, p := range m.tables[0].prob {
+		total += math.Pow(10, float64(p))
+	}
+	mass[order] = []float64{total} // the unigram distribution
 	for k := 0; k < order-1; k++ {
 		tb, next := &m.tables[k], &m.tables[k+1]
 		mass[k] = make([]float64, tb.len())
@@ -206,7 +211,7 @@ func (m *Model) masses() [][]float64 {
 }
 
 // contextMass returns the mass of the distribution after ctx: that of its longest suffix that is an
-// n-gram, or of the unigrams.
+// n-gram, or of the unigrams (kept after the tables in mass).
 func (m *Model) contextMass(ctx []WordID, mass [][]float64) float64 {
 	for len(ctx) > 0 {
 		k := len(ctx) - 1
@@ -215,11 +220,7 @@ func (m *Model) contextMass(ctx []WordID, mass [][]float64) float64 {
 		}
 		ctx = ctx[1:]
 	}
-	total := 0.0
-	for _, p := range m.tables[0].prob {
-		total += math.Pow(10, float64(p))
-	}
-	return total
+	return mass[len(mass)-1][0]
 }
 
 // scoreContext scores the n-grams [begin, end) of table k (all with the same history) for pruning;
