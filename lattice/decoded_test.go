@@ -12,7 +12,7 @@ import (
 
 // decodedLattice decodes a random HCLG-like graph over a random matrix and returns the raw lattice.
 // Index 1 plays the role of silence (isSilence).
-func decodedLattice(t *testing.T, seed uint64) *lattice.Lattice {
+func decodedLattice(t testing.TB, seed uint64) *lattice.Lattice {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 99))
 	const numStates, numIndices = 200, 30
