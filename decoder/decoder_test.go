@@ -1,6 +1,7 @@
 package decoder
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -532,4 +533,32 @@ func TestLatticeMatchesBestPath(t *testing.T) {
 			t.Errorf("Stats = %+v after %d frames", st, m.NumFrames())
 		}
 	}
+}
+
+// TestDeadEnd decodes a graph whose tokens all die after one frame: results report ErrNoTokens rather
+// than panicking, and partial results stay empty.
+func TestDeadEnd(t *testing.T) {
+	g := wfst.NewVector(wfst.Tropical)
+	g.AddStates(2)
+	g.SetStart(0)
+	g.AddArc(0, wfst.Arc{ILabel: 1, OLabel: 3, NextState: 1}) // state 1 has no arcs
+	g.SetFinal(1, 0)
+	m, err := NewMatrix([]float32{-1, -1, -1}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustNew(t, g, DefaultConfig())
+	if err := d.Decode(m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.BestPath(true); !errors.Is(err, ErrNoTokens) {
+		t.Errorf("BestPath after dead end = %v; want ErrNoTokens", err)
+	}
+	if w := d.PartialWords(nil); len(w) != 0 {
+		t.Errorf("PartialWords = %v; want none", w)
+	}
+	if d.ReachedFinal() {
+		t.Errorf("ReachedFinal = true; want false")
+	}
+	checkCounts(t, d)
 }

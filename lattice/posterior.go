@@ -9,7 +9,9 @@ import (
 // Posteriors returns, for every arc (indexed [state][arc] as in wl.States), its posterior probability
 // given the lattice: exp(-(alpha(src) + w + beta(dst) - total)), with alpha and beta computed by
 // forward-backward in the log semiring over total costs (acoustic costs already carry the acoustic
-// scale, graph costs are used as they are). The posteriors of the arcs leaving the start state, plus its
+// scale, graph costs are used as they are). On a determinized lattice each word sequence keeps only its
+// best alignment, so these are posteriors over word sequences with Viterbi (not summed) alignments, as
+// with Kaldi's determinized lattices. The posteriors of the arcs leaving the start state, plus its
 // final posterior, sum to 1. The lattice must be topologically sorted (as built by this package).
 func (wl *WordLattice) Posteriors() ([][]float32, error) {
 	if wl.Start == wfst.NoStateID {

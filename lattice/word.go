@@ -30,8 +30,8 @@ type WordState struct {
 
 // WordLattice is a compact word lattice: an acyclic acceptor over word ids with pair weights, in which
 // each arc is one word occurrence with its frame span (Kaldi's CompactLattice, with the alignment reduced
-// to the span). States are numbered in topological order by construction. Memory: 16 bytes per state
-// header plus 32 per arc; built per segment. Not safe for concurrent mutation.
+// to the span). States are numbered in topological order by construction. Memory: 40 bytes per state
+// header plus 24 per arc; built per segment. Not safe for concurrent mutation.
 type WordLattice struct {
 	States []WordState
 	Start  wfst.StateID
