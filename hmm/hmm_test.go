@@ -465,3 +465,63 @@ func TestAddSelfLoopsSplitsStates(t *testing.T) {
 		})
 	}
 }
+
+func TestExpandHEqualsComposeWithH(t *testing.T) {
+	m := newFakeModel()
+	tr, err := NewTransitions(fakeTmats())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := phoneTable()
+	// A small LG with alternatives and a loop: (A_B B_E | A_S #1 | SIL)* C_S.
+	lg := wfst.NewVector(wfst.Tropical)
+	s0, s1, s2 := lg.AddState(), lg.AddState(), lg.AddState()
+	lg.SetStart(s0)
+	lg.AddArc(s0, wfst.Arc{ILabel: lab(t, ph, "A_B"), OLabel: 1, Weight: 0.5, NextState: s1})
+	lg.AddArc(s1, wfst.Arc{ILabel: lab(t, ph, "B_E"), NextState: s0})
+	lg.AddArc(s0, wfst.Arc{ILabel: lab(t, ph, "A_S"), OLabel: 2, Weight: 1, NextState: s1})
+	lg.AddArc(s1, wfst.Arc{ILabel: lab(t, ph, "#1"), Weight: 0.25, NextState: s0})
+	lg.AddArc(s0, wfst.Arc{ILabel: lab(t, ph, "SIL"), Weight: 2, NextState: s0})
+	lg.AddArc(s0, wfst.Arc{ILabel: lab(t, ph, "C_S"), OLabel: 3, Weight: 0.75, NextState: s2})
+	lg.SetFinal(s2, 0.125)
+	c, err := NewContext(m, ph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clg, err := ComposeContext(lg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := ExpandH(clg, c, tr, DefaultHConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := HTransducer(c, tr, DefaultHConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wfst.ArcSort(h, wfst.OLabelSort)
+	composed, err := wfst.Compose(h, clg, wfst.DefaultComposeOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		eq, err := wfst.RandEquivalent(exp, composed, 200, 1e-4, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !eq {
+			t.Fatalf("seed %d: ExpandH(CLG) and H∘CLG differ", seed)
+		}
+	}
+	// And the check can fail: one arc's cost changed changes the relation.
+	other := wfst.Copy(composed)
+	arcs := slices.Clone(other.Arcs(other.Start()))
+	for i := range arcs {
+		arcs[i].Weight += 1
+	}
+	other.SetArcs(other.Start(), arcs)
+	if eq, err := wfst.RandEquivalent(exp, other, 200, 1e-4, 1); err != nil || eq {
+		t.Fatalf("perturbed H∘CLG compares equal (%v, %v)", eq, err)
+	}
+}
