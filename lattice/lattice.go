@@ -85,9 +85,9 @@ type State struct {
 }
 
 // Lattice is a state-level lattice (Kaldi's Lattice): a transducer from acoustic indices to words over
-// pair weights. Create it with New (or Reset a used one) so that Start is NoStateID. Memory: one State header (40
-// bytes) per state plus 20 bytes per arc; Reset keeps the storage for reuse. Not safe for concurrent
-// mutation.
+// pair weights. Create it with New (or Reset a used one) so that Start is NoStateID. Memory: one State
+// header (40 bytes) per state plus 20 bytes per arc; Reset keeps the storage for reuse. Not safe for
+// concurrent mutation.
 type Lattice struct {
 	States []State
 	Start  wfst.StateID

@@ -54,6 +54,16 @@ func TestNGramLMRescore(t *testing.T) {
 			t.Fatal(err)
 		}
 		after := bestPerSequence(enumerate(out))
+		// Removing and adding the same model is the identity.
+		same, err := lattice.Rescore(out, adapter, adapter, lattice.DefaultRescoreOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range bestPerSequence(enumerate(same)) {
+			if !near(v, after[k]) {
+				t.Errorf("seed %d: %s costs %g after rescoring with old = new; %g before", seed, k, v, after[k])
+			}
+		}
 		for _, p := range enumeratePaths(det) {
 			key := fmt.Sprint(p.labels)
 			if got, want := after[key], before[key]+direct(p.labels); !near(got, want) {
