@@ -132,10 +132,12 @@ func (f *Feat) Flush(dst []float32) (int, bool) {
 			f.tail = 0
 		}
 	}
-	if f.tail > 0 {
+	for f.tail > 0 {
 		f.tail--
 		copy(f.cep, f.rows[len(f.rows)-1])
-		f.push(f.cep, f.rowPos[len(f.rowPos)-1])
+		if !f.push(f.cep, f.rowPos[len(f.rowPos)-1]) {
+			continue // fewer frames than the window: the first end replicas only complete it
+		}
 		p := f.emit(dst)
 		if f.tail == 0 {
 			f.endUtterance()

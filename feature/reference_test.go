@@ -211,3 +211,46 @@ func TestCepstraVariantsMatchSphinxFE(t *testing.T) {
 		})
 	}
 }
+
+// TestShortInputsMatchSphinxFE covers the edges of the frame and VAD logic: inputs shorter than a frame,
+// the final partial frame, and utterances that end before or right when the VAD's 10-frame start
+// condition is met (sphinx_fe then writes only the final frame).
+func TestShortInputsMatchSphinxFE(t *testing.T) {
+	pcm := readPCM(t, testenv.RequireFile(t, filepath.Join(testenv.TestData, "goforward.raw")))
+	dir := t.TempDir()
+	var recs []recording
+	lengths := []int{0, 1, 100, 409, 410, 411, 570, 1000, 1800, 1900, 2048, 2200, 4096, 5000}
+	for _, n := range lengths {
+		p := filepath.Join(dir, fmt.Sprintf("short%05d.raw", n))
+		b := make([]byte, 2*n)
+		for i, v := range pcm[:n] {
+			b[2*i], b[2*i+1] = byte(v), byte(uint16(v)>>8)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, recording{"short", p})
+	}
+	for _, vad := range []string{"yes", "no"} {
+		args := append([]string{"-remove_silence", vad}, enUSArgs...)
+		outs := runSphinxFE(t, recs, args)
+		cfg := configFromArgs(t, args)
+		for i, r := range recs {
+			want, err := feature.ReadMFCFile(outs[i], 13)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := feature.Cepstra(cfg, pcm[:lengths[i]])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("remove_silence %s, %d samples: %d frames; sphinx_fe wrote %d", vad, lengths[i], len(got), len(want))
+				continue
+			}
+			if d, fr, c := maxAbsDiff(got, want); d > 1e-3 {
+				t.Errorf("%s: frame %d c%d = %g; sphinx_fe %g", r.path, fr, c, got[fr][c], want[fr][c])
+			}
+		}
+	}
+}
