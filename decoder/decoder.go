@@ -599,11 +599,15 @@ type Stats struct {
 func (d *Decoder) Stats() Stats { return d.stats }
 
 // Lattice returns the determinized word lattice of the utterance so far (Kaldi's GetLattice): the raw
-// lattice (see RawLattice for useFinalProbs) converted to a word lattice with wopts, then determinized
-// and pruned with the decoder's LatticeBeam. It allocates the result.
+// lattice (see RawLattice for useFinalProbs) pruned to the decoder's LatticeBeam, converted to a word
+// lattice with wopts, then determinized with the same beam. It allocates the result.
 func (d *Decoder) Lattice(useFinalProbs bool, wopts lattice.WordOptions) (*lattice.WordLattice, error) {
 	if err := d.RawLattice(&d.lat, useFinalProbs); err != nil {
 		return nil, err
+	}
+	// Exact beam pruning first (cheap) keeps the word-lattice conversion small.
+	if err := d.lat.Prune(d.cfg.LatticeBeam); err != nil {
+		return nil, fmt.Errorf("decoder: prune lattice: %w", err)
 	}
 	wl, err := d.lat.WordLattice(wopts)
 	if err != nil {
