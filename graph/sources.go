@@ -15,6 +15,10 @@ import (
 	"hark/wfst"
 )
 
+// DefaultPruneNGrams is the default LM size (n-grams of all orders, unigrams included) of a decoding graph:
+// the LM is pruned to it before G is built (docs/conventions.md has the measurements behind it).
+const DefaultPruneNGrams = 400000
+
 // Sources names the files a graph is built from, and the acoustic model's structure.
 type Sources struct {
 	// LM is an n-gram model: a Sphinx trie (.lm.bin, "Trie Language Model" header) or ARPA text (plain or

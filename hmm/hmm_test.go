@@ -525,3 +525,29 @@ func TestExpandHEqualsComposeWithH(t *testing.T) {
 		t.Fatalf("perturbed H∘CLG compares equal (%v, %v)", eq, err)
 	}
 }
+
+func TestNewTransitionsFlat(t *testing.T) {
+	raw := fakeTmats()
+	var flat []float32
+	for _, m := range raw {
+		for _, r := range m {
+			flat = append(flat, r...)
+		}
+	}
+	tr, err := NewTransitionsFlat(len(raw), 3, flat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := range raw {
+		for i := 0; i < 3; i++ {
+			for j := 0; j <= 3; j++ {
+				if got, want := tr.Prob(m, i, j), float64(raw[m][i][j]); math.Abs(got-want) > 1e-6 {
+					t.Fatalf("p[%d][%d][%d] = %g, want %g", m, i, j, got, want)
+				}
+			}
+		}
+	}
+	if _, err := NewTransitionsFlat(len(raw), 3, flat[1:]); err == nil {
+		t.Error("short slice: want an error")
+	}
+}

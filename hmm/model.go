@@ -125,3 +125,21 @@ func (t *Transitions) ForwardCost(m, i, j int) float32 {
 	r := t.probs[m][i]
 	return float32(-math.Log(r[j] / (1 - r[i])))
 }
+
+// NewTransitionsFlat is NewTransitions over one flat slice (the layout of Sphinx's tmat: matrix m, row i,
+// column j at (m·n + i)·(n+1) + j, n = states per matrix), so an acoustic model's arrays can be passed as
+// plain data. prob is not modified or kept.
+func NewTransitionsFlat(nTmat, n int, prob []float32) (*Transitions, error) {
+	if nTmat < 0 || n <= 0 || len(prob) != nTmat*n*(n+1) {
+		return nil, fmt.Errorf("%w: %d values for %d matrices of %d states", ErrTopology, len(prob), nTmat, n)
+	}
+	raw := make([][][]float32, nTmat)
+	for m := range raw {
+		raw[m] = make([][]float32, n)
+		for i := range raw[m] {
+			off := (m*n + i) * (n + 1)
+			raw[m][i] = prob[off : off+n+1]
+		}
+	}
+	return NewTransitions(raw)
+}

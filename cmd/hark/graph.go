@@ -23,10 +23,6 @@ const (
 	defaultGraphModel = "/usr/share/pocketsphinx/model/en-us/en-us"
 )
 
-// DefaultGraphPrune is the default LM size (n-grams of all orders) of the decoding graph; see
-// docs/conventions.md for the measurements behind it.
-const DefaultGraphPrune = 400000
-
 // graphSources loads the acoustic model's structure (mdef, transition_matrices) from modelDir and returns
 // the sources of a graph. The recognizer wires its graph the same way.
 func graphSources(modelDir, lmPath, dictPath string, prune int) (graph.Sources, error) {
@@ -48,26 +44,12 @@ func graphSources(modelDir, lmPath, dictPath string, prune int) (graph.Sources, 
 	if err != nil {
 		return graph.Sources{}, err
 	}
-	tr, err := transitionsOf(tm)
+	tr, err := hmm.NewTransitionsFlat(tm.NTmat, tm.NState, tm.Prob)
 	if err != nil {
 		return graph.Sources{}, err
 	}
 	return graph.Sources{LM: lmPath, Dict: dictPath, PruneNGrams: prune, ModelFiles: []string{mdefPath, tmatPath},
 		Model: mdef, Transitions: tr}, nil
-}
-
-// transitionsOf converts Sphinx's transition matrices to hmm's.
-func transitionsOf(t *sphinx.Tmat) (*hmm.Transitions, error) {
-	raw := make([][][]float32, t.NTmat)
-	n := t.NState
-	for i := range raw {
-		raw[i] = make([][]float32, n)
-		for j := 0; j < n; j++ {
-			off := (i*n + j) * (n + 1)
-			raw[i][j] = t.Prob[off : off+n+1]
-		}
-	}
-	return hmm.NewTransitions(raw)
 }
 
 func newGraphCmd() *cobra.Command {
@@ -155,7 +137,7 @@ cache is not rebuilt unless --force is given. Progress goes to stderr; the entry
 	f.StringVar(&dictPath, "dict", defaultGraphDict, "pronunciation dictionary `FILE` (CMU format)")
 	f.StringVar(&modelDir, "model", defaultGraphModel, "Sphinx acoustic model `DIR` (mdef, transition_matrices)")
 	f.StringVar(&out, "out", "", "graph cache `DIR` (default $XDG_CACHE_HOME/hark or ~/.cache/hark)")
-	f.IntVar(&prune, "prune", DefaultGraphPrune, "prune the LM to at most `N` n-grams (0: no pruning)")
+	f.IntVar(&prune, "prune", graph.DefaultPruneNGrams, "prune the LM to at most `N` n-grams (0: no pruning)")
 	f.BoolVar(&force, "force", false, "rebuild even if the graph is cached")
 	f.Float64Var(&silProb, "sil-prob", cfg.L.SilProb, "probability of optional silence between words")
 	f.Float64Var(&selfLoop, "self-loop-scale", float64(cfg.SelfLoopScale), "scale of HMM self-loop costs")
