@@ -1,0 +1,87 @@
+package recognizer
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"hark/decoder"
+	"hark/graph"
+	"hark/segment"
+)
+
+// Default file locations: Debian's pocketsphinx-en-us package.
+const (
+	DefaultModelRoot = "/usr/share/pocketsphinx/model/en-us"
+	DefaultPrune     = 400000 // n-grams of the LM the decoding graph is built from
+)
+
+// Config says which model to load and how to decode. DefaultConfig gives Debian's en-us model.
+type Config struct {
+	// AcousticModel is the Sphinx acoustic model directory (mdef, means, variances, ...).
+	AcousticModel string
+	// Dict is the pronunciation dictionary; the model's noisedict supplies the fillers.
+	Dict string
+	// LM is the n-gram LM (Sphinx .lm.bin or ARPA). The graph is built from a copy pruned to Prune n-grams,
+	// and lattices are rescored with the full model when Rescore is set.
+	LM    string
+	Prune int
+	// Rescore rescores each segment's lattice with the full LM (graph LM cost out, full LM cost in).
+	Rescore bool
+	// GraphCache is the graph cache directory ("" = graph.DefaultCacheDir()).
+	GraphCache string
+	// Graph holds the graph build options.
+	Graph graph.Config
+	// Decoder holds the beam search options.
+	Decoder decoder.Config
+	// Segment holds the long-audio segmentation options.
+	Segment segment.Config
+	// LatticeBeam prunes the word lattice before rescoring and confidences (cost units after acoustic
+	// scaling).
+	LatticeBeam float32
+	// WordPenalty is added to every word's cost (the word insertion penalty, in scaled cost units).
+	WordPenalty float32
+}
+
+// DefaultConfig returns the configuration for Debian's pocketsphinx-en-us model under root
+// (DefaultModelRoot when root is empty).
+func DefaultConfig(root string) Config {
+	if root == "" {
+		root = DefaultModelRoot
+	}
+	dc := decoder.DefaultConfig()
+	dc.Beam = 13
+	dc.MaxActive = 7000
+	dc.LatticeBeam = 6
+	dc.AcousticScale = 1 / 6.5 // pocketsphinx's -lw 6.5: LM weight 6.5 ≡ acoustic scale 1/6.5
+	return Config{
+		AcousticModel: filepath.Join(root, "en-us"),
+		Dict:          filepath.Join(root, "cmudict-en-us.dict"),
+		LM:            filepath.Join(root, "en-us.lm.bin"),
+		Prune:         DefaultPrune,
+		Rescore:       true,
+		Graph:         graph.DefaultConfig(),
+		Decoder:       dc,
+		Segment:       segment.DefaultConfig(),
+		LatticeBeam:   6,
+	}
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	if c.AcousticModel == "" || c.Dict == "" || c.LM == "" {
+		return fmt.Errorf("recognizer: acoustic model, dictionary and LM paths are required")
+	}
+	if c.Prune < 0 {
+		return fmt.Errorf("recognizer: prune %d must not be negative", c.Prune)
+	}
+	if !(c.LatticeBeam > 0) {
+		return fmt.Errorf("recognizer: lattice beam %g must be positive", c.LatticeBeam)
+	}
+	if err := c.Decoder.Validate(); err != nil {
+		return err
+	}
+	if err := c.Graph.Validate(); err != nil {
+		return err
+	}
+	return c.Segment.Validate()
+}

@@ -1,0 +1,184 @@
+package recognizer
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"hark/acoustic/sphinx"
+	"hark/feature"
+	"hark/graph"
+	"hark/hmm"
+	"hark/lm"
+	"hark/wfst"
+)
+
+// Model is a loaded model bundle, shared read-only by all sessions.
+type Model struct {
+	Config Config
+	AM     *sphinx.Model
+	Feat   feature.Config
+	Graph  *graph.Graph
+	// FullLM is the unpruned LM used to rescore lattices (nil when Config.Rescore is off).
+	FullLM lm.Scorer
+	// GraphLM is the pruned LM the graph was built from (nil when Config.Rescore is off).
+	GraphLM lm.Scorer
+
+	silenceIdx []bool // by graph input label: the senone belongs to a filler phone (silence, noise)
+	fillerWord []bool // by word label: a filler word (<sil>, [NOISE], ...)
+	words      []string
+	// LoadTime is how long Load took, GraphCached whether the graph came from the cache.
+	LoadTime    time.Duration
+	GraphCached bool
+}
+
+// Progress receives human-readable progress lines during Load (graph building can take minutes).
+type Progress func(msg string)
+
+// GraphSources returns the graph sources of cfg (the acoustic model's structure and the LM and dictionary
+// paths), reading the mdef and transition matrices from the model directory.
+func GraphSources(am *sphinx.Model, cfg Config) (graph.Sources, error) {
+	tr, err := Transitions(am.Tmat)
+	if err != nil {
+		return graph.Sources{}, err
+	}
+	return graph.Sources{
+		LM: cfg.LM, Dict: cfg.Dict, PruneNGrams: cfg.Prune,
+		ModelFiles:  []string{filepath.Join(am.Dir, "mdef"), filepath.Join(am.Dir, "transition_matrices")},
+		Model:       am.Mdef,
+		Transitions: tr,
+	}, nil
+}
+
+// Transitions converts Sphinx transition matrices to the HMM package's form.
+func Transitions(t *sphinx.Tmat) (*hmm.Transitions, error) {
+	raw := make([][][]float32, t.NTmat)
+	n := t.NState
+	for i := range raw {
+		raw[i] = make([][]float32, n)
+		for j := 0; j < n; j++ {
+			off := (i*n + j) * (n + 1)
+			raw[i][j] = t.Prob[off : off+n+1]
+		}
+	}
+	return hmm.NewTransitions(raw)
+}
+
+// Load loads the model bundle of cfg, building the decoding graph into the cache if it is not there.
+func Load(cfg Config, progress Progress) (*Model, error) {
+	t0 := time.Now()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	say := func(format string, args ...any) {
+		if progress != nil {
+			progress(fmt.Sprintf(format, args...))
+		}
+	}
+	am, err := sphinx.Load(cfg.AcousticModel, sphinx.DefaultLoadConfig())
+	if err != nil {
+		return nil, fmt.Errorf("recognizer: acoustic model: %w", err)
+	}
+	feat, err := feature.ReadParams(filepath.Join(cfg.AcousticModel, "feat.params"))
+	if err != nil {
+		return nil, fmt.Errorf("recognizer: front end: %w", err)
+	}
+	src, err := GraphSources(am, cfg)
+	if err != nil {
+		return nil, err
+	}
+	g, cached, err := graph.Get(cfg.GraphCache, src, cfg.Graph, func(st graph.Stage) {
+		say("graph: %s done in %v (%d states, %d arcs)", st.Name, st.Elapsed.Round(time.Millisecond), st.States, st.Arcs)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recognizer: graph: %w", err)
+	}
+	m := &Model{Config: cfg, AM: am, Feat: feat, Graph: g, GraphCached: cached}
+	if err := m.index(); err != nil {
+		return nil, err
+	}
+	if cfg.Rescore {
+		if m.FullLM, err = lm.Open(cfg.LM); err != nil {
+			return nil, fmt.Errorf("recognizer: rescoring LM: %w", err)
+		}
+		if m.GraphLM, err = graphLM(m.FullLM, cfg.Prune); err != nil {
+			return nil, fmt.Errorf("recognizer: rescoring LM: %w", err)
+		}
+	}
+	m.LoadTime = time.Since(t0)
+	return m, nil
+}
+
+// graphLM returns the pruned LM the graph was built from, as graph.Get builds it.
+func graphLM(full lm.Scorer, prune int) (lm.Scorer, error) {
+	if prune <= 0 {
+		return full, nil
+	}
+	mod, err := lm.AsModel(full)
+	if err != nil {
+		return nil, err
+	}
+	pc := lm.DefaultPruneConfig()
+	pc.TargetNGrams = prune
+	pruned, _, err := lm.Prune(mod, pc)
+	return pruned, err
+}
+
+// index precomputes the label tables the search and the alignment use.
+func (m *Model) index() error {
+	md := m.AM.Mdef
+	m.silenceIdx = make([]bool, md.NumSenones()+1)
+	for pid := 0; pid < md.NumCIPhones(); pid++ {
+		if !md.IsFiller(pid) {
+			continue
+		}
+		for _, s := range md.SenoneSeq(pid) {
+			m.silenceIdx[s+1] = true
+		}
+	}
+	ws := m.Graph.Words
+	maxKey := int64(0)
+	for _, k := range ws.Keys() {
+		maxKey = max(maxKey, k)
+	}
+	m.words = make([]string, maxKey+1)
+	m.fillerWord = make([]bool, maxKey+1)
+	for _, k := range ws.Keys() {
+		w, _ := ws.Symbol(k)
+		m.words[k] = w
+		m.fillerWord[k] = isFillerWord(w)
+	}
+	return nil
+}
+
+func isFillerWord(w string) bool {
+	if w == "" {
+		return true
+	}
+	switch w[0] {
+	case '<', '[', '+', '#':
+		return true
+	}
+	return false
+}
+
+// IsSilence reports whether graph input label idx (senone+1) belongs to a filler phone.
+func (m *Model) IsSilence(idx wfst.Label) bool {
+	return int(idx) < len(m.silenceIdx) && idx > 0 && m.silenceIdx[idx]
+}
+
+// Word returns the word of output label l ("" for epsilon or unknown labels).
+func (m *Model) Word(l wfst.Label) string {
+	if l <= 0 || int(l) >= len(m.words) {
+		return ""
+	}
+	return m.words[l]
+}
+
+// IsFillerWord reports whether output label l is a filler (silence, noise, sentence marker).
+func (m *Model) IsFillerWord(l wfst.Label) bool {
+	return l <= 0 || int(l) >= len(m.fillerWord) || m.fillerWord[l]
+}
+
+// FrameShift returns the duration of one feature frame in seconds.
+func (m *Model) FrameShift() float64 { return 1 / float64(m.Feat.FrameRate) }
