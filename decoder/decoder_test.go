@@ -562,3 +562,44 @@ func TestDeadEnd(t *testing.T) {
 	}
 	checkCounts(t, d)
 }
+
+// TestActiveLimits checks GetCutoff's semantics frame by frame: with an infinite beam at most
+// MaxActive+1 tokens are expanded (Kaldi's cutoff is the (MaxActive+1)-th best cost, inclusive); with a
+// tiny beam at least MinActive+1 are, whenever that many tokens exist.
+func TestActiveLimits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	g := wfst.NewConst(randomGraph(rng, 500, 4, 50, 20, 0.1, 0.2))
+	m := randomMatrix(rng, 40, 50)
+	tests := []struct {
+		name           string
+		beam           float32
+		maxAct, minAct int
+	}{
+		{"max-active", float32(math.Inf(1)), 40, 0},
+		{"min-active", 0.001, math.MaxInt32, 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Beam, cfg.MaxActive, cfg.MinActive = tt.beam, tt.maxAct, tt.minAct
+			d := mustNew(t, g, cfg)
+			if err := d.InitDecoding(); err != nil {
+				t.Fatal(err)
+			}
+			for n := 1; n <= m.NumFrames(); n++ {
+				before := d.Stats().TokensExpanded
+				avail := len(d.elems)
+				if err := d.AdvanceDecoding(m, 1); err != nil {
+					t.Fatal(err)
+				}
+				got := int(d.Stats().TokensExpanded - before)
+				if got > tt.maxAct+1 {
+					t.Errorf("frame %d: %d tokens expanded; max-active %d", n, got, tt.maxAct)
+				}
+				if want := min(avail, tt.minAct+1); got < want {
+					t.Errorf("frame %d: %d tokens expanded; want ≥ %d (min-active %d, %d available)", n, got, want, tt.minAct, avail)
+				}
+			}
+		})
+	}
+}
