@@ -2,9 +2,9 @@ package graph
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -58,27 +58,19 @@ func (s Sources) Key(cfg Config) (string, error) {
 	return k.Sum(), nil
 }
 
-// LoadLM reads an n-gram model from a Sphinx trie or an ARPA file.
+// LoadLM reads an n-gram model from a Sphinx trie or an ARPA file (lm.Open) into memory (lm.AsModel).
 func LoadLM(path string) (*lm.Model, error) {
-	f, err := os.Open(path)
+	sc, err := lm.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("graph: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	head := make([]byte, 32)
-	n, _ := f.Read(head)
-	if bytes.HasPrefix(head[:n], []byte("Trie Language Model")) {
-		t, err := lm.OpenTrie(path)
-		if err != nil {
-			return nil, err
+	m, err := lm.AsModel(sc)
+	if c, ok := sc.(io.Closer); ok {
+		if cerr := c.Close(); err == nil && cerr != nil && m != sc {
+			err = cerr
 		}
-		defer t.Close()
-		return t.Model()
 	}
-	if _, err := f.Seek(0, 0); err != nil {
-		return nil, fmt.Errorf("graph: %w", err)
-	}
-	return lm.ReadARPA(f)
+	return m, err
 }
 
 // ReadDict reads a CMU-format pronunciation dictionary: one "WORD PH1 PH2 ..." per line, "##" and ";;"
