@@ -78,7 +78,7 @@ func checkAlloc(t *testing.T, in []byte, budget uint64, f func()) {
 
 // FuzzWAV feeds arbitrary bytes to the WAV parser, seekable and not.
 //
-//	go test ./audio -run '^$' -fuzz FuzzWAV -fuzztime 30s
+//	go test ./audio -run '^$' -fuzz FuzzWAV -fuzztime 60s -fuzzminimizetime 5s
 func FuzzWAV(f *testing.F) {
 	addSeeds(f, ".wav")
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -105,7 +105,7 @@ func FuzzWAV(f *testing.F) {
 // FuzzRaw decodes arbitrary bytes with arbitrary raw parameters: either Validate rejects them, or every
 // whole frame decodes.
 //
-//	go test ./audio -run '^$' -fuzz FuzzRaw -fuzztime 30s
+//	go test ./audio -run '^$' -fuzz FuzzRaw -fuzztime 60s -fuzzminimizetime 5s
 func FuzzRaw(f *testing.F) {
 	for _, b := range [][]byte{{1, 2, 3, 4, 5}, nil} {
 		f.Add(b, 16000, 1, 16, 1, false)
@@ -142,7 +142,7 @@ func FuzzRaw(f *testing.F) {
 
 // FuzzFLAC checks that the FLAC wrapper turns anything the decoder meets into an error, never a panic.
 //
-//	go test ./audio -run '^$' -fuzz FuzzFLAC -fuzztime 30s
+//	go test ./audio -run '^$' -fuzz FuzzFLAC -fuzztime 60s -fuzzminimizetime 5s
 func FuzzFLAC(f *testing.F) {
 	addSeeds(f, ".flac")
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -156,7 +156,7 @@ func FuzzFLAC(f *testing.F) {
 
 // FuzzMP3 checks that the MP3 wrapper turns anything the decoder meets into an error, never a panic.
 //
-//	go test ./audio -run '^$' -fuzz FuzzMP3 -fuzztime 30s
+//	go test ./audio -run '^$' -fuzz FuzzMP3 -fuzztime 60s -fuzzminimizetime 5s
 func FuzzMP3(f *testing.F) {
 	addSeeds(f, ".mp3")
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -170,7 +170,7 @@ func FuzzMP3(f *testing.F) {
 
 // FuzzOpen runs format detection and the whole pipeline (downmix, resampling to 16 kHz) on arbitrary bytes.
 //
-//	go test ./audio -run '^$' -fuzz FuzzOpen -fuzztime 30s
+//	go test ./audio -run '^$' -fuzz FuzzOpen -fuzztime 60s -fuzzminimizetime 5s
 func FuzzOpen(f *testing.F) {
 	addSeeds(f, ".wav", ".flac", ".mp3")
 	f.Fuzz(func(t *testing.T, data []byte) {

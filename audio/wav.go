@@ -163,7 +163,7 @@ func NewWAVReader(r io.Reader) (*WAVReader, error) {
 					return nil, fmt.Errorf("wav: data chunk of unknown size before fmt chunk: %w", ErrUnsupported)
 				}
 				if err := skip(r, seeker, int64(size)+int64(size&1)); err != nil {
-					return nil, fmt.Errorf("wav: skip data chunk to find fmt: %w", err)
+					return nil, fmt.Errorf("wav: skip data chunk to find fmt: %w", eofTruncated(err))
 				}
 				pos += int64(size) + int64(size&1)
 				continue
