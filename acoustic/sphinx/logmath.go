@@ -21,8 +21,16 @@ func logmathLog(p float64) int32 {
 }
 
 // addTable8 is the 8-bit log-add table of logmath_init(1.0001, 10, TRUE) used by fast_logmath_add:
-// addTable8[d] = round(log_b(1 + b^-(d<<10))) >> 10 for negated scores d apart.
-var addTable8 = buildAddTable()
+// addTable8[d] = round(log_b(1 + b^-(d<<10))) >> 10 for negated scores d apart. logmath_init pads it to
+// 256 entries; only the first ~30 are non-zero.
+var addTable8 = func() (t [256]uint8) {
+	b := buildAddTable()
+	if len(b) != len(t) {
+		panic("sphinx: log-add table is not 256 entries")
+	}
+	copy(t[:], b)
+	return t
+}()
 
 func buildAddTable() []uint8 {
 	const shift = SenscrShift
@@ -57,13 +65,12 @@ func buildAddTable() []uint8 {
 
 // negLogAdd returns −log(exp(−x) + exp(−y)) for negated scores x, y in senone-score units
 // (tied_mgau_common.h fast_logmath_add, with a bounds check on the table).
+// It is branch-free: differences beyond the table (whose last entry is 0) use its last entry.
 func negLogAdd(x, y int32) int32 {
-	d, r := x-y, y
-	if d < 0 {
-		d, r = -d, x
-	}
-	if int(d) < len(addTable8) {
-		return r - int32(addTable8[d])
-	}
-	return r
+	d := x - y
+	m := d >> 31              // all ones when x < y
+	r := y + (d & m)          // min(x, y)
+	ad := uint32((d ^ m) - m) // |x − y|
+	ad = min(ad, 255)
+	return r - int32(addTable8[uint8(ad)])
 }

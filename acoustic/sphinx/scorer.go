@@ -424,40 +424,91 @@ func (s *Scorer) evalTopN(cb, f int) {
 }
 
 // evalCB scans all densities of a codebook stream and inserts those better than the current worst of the
-// top-N (ptm_mgau.c eval_cb).
+// top-N (ptm_mgau.c eval_cb). Densities are scored four at a time, each in pocketsphinx's order of
+// operations (so each score is bit-identical to gaussScore's); a group stops early once all four fall
+// below the threshold, and each is then inserted, in density order, if it beats the current worst. The
+// threshold only rises, so pruning with the group's starting threshold drops nothing the one-at-a-time
+// scan would keep: the result is the same.
 func (s *Scorer) evalCB(cb, f int) {
 	g := s.g
 	t := s.topn[(cb*g.NFeat+f)*s.topN:][:s.topN]
 	worst := len(t) - 1
 	n := g.VecLen[f]
+	r := n % 4
 	base := g.Offset(cb, f, 0)
 	means := g.Mean[base : base+g.NDensity*n]
 	precs := s.pre.prec[base : base+g.NDensity*n]
 	dets := s.pre.det[(cb*g.NFeat+f)*g.NDensity:][:g.NDensity]
 	obs := s.obs[s.obsOff[f]:][:n]
-	for cw, det := range dets {
+	cw := 0
+	for ; cw+4 <= len(dets); cw += 4 {
 		thresh := float32(t[worst].score)
-		d := gaussScore(det, obs, means[cw*n:], precs[cw*n:], thresh)
-		if d < thresh {
-			continue
-		}
-		dup := false
-		for i := range t {
-			if t[i].cw == int32(cw) {
-				dup = true
+		ma, mb, mc, md := means[cw*n:cw*n+n], means[(cw+1)*n:(cw+1)*n+n], means[(cw+2)*n:(cw+2)*n+n], means[(cw+3)*n:(cw+3)*n+n]
+		pa, pb, pc, pd := precs[cw*n:cw*n+n], precs[(cw+1)*n:(cw+1)*n+n], precs[(cw+2)*n:(cw+2)*n+n], precs[(cw+3)*n:(cw+3)*n+n]
+		da, db, dc, dd := dets[cw], dets[cw+1], dets[cw+2], dets[cw+3]
+		pruned := false
+		j := 0
+		for ; j < r; j++ {
+			x := obs[j]
+			ea, eb, ec, ed := x-ma[j], x-mb[j], x-mc[j], x-md[j]
+			da -= float32(float32(ea*ea) * pa[j])
+			db -= float32(float32(eb*eb) * pb[j])
+			dc -= float32(float32(ec*ec) * pc[j])
+			dd -= float32(float32(ed*ed) * pd[j])
+			if da < thresh && db < thresh && dc < thresh && dd < thresh {
+				pruned = true
 				break
 			}
 		}
-		if dup {
+		for ; !pruned && j+4 <= n; j += 4 {
+			// Four dimensions of four densities, each density's sum in pocketsphinx's order.
+			for k := j; k < j+4; k++ {
+				x := obs[k]
+				ea, eb, ec, ed := x-ma[k], x-mb[k], x-mc[k], x-md[k]
+				da -= float32(float32(ea*ea) * pa[k])
+				db -= float32(float32(eb*eb) * pb[k])
+				dc -= float32(float32(ec*ec) * pc[k])
+				dd -= float32(float32(ed*ed) * pd[k])
+			}
+			if da < thresh && db < thresh && dc < thresh && dd < thresh {
+				pruned = true
+			}
+		}
+		if pruned {
 			continue
 		}
-		id := toInt32(d)
-		i := worst - 1
-		for ; i >= 0 && id >= t[i].score; i-- {
-			t[i+1] = t[i]
-		}
-		t[i+1] = topnEntry{cw: int32(cw), score: id}
+		s.insertCB(t, cw, da)
+		s.insertCB(t, cw+1, db)
+		s.insertCB(t, cw+2, dc)
+		s.insertCB(t, cw+3, dd)
 	}
+	for ; cw < len(dets); cw++ {
+		thresh := float32(t[worst].score)
+		d := gaussScore(dets[cw], obs, means[cw*n:], precs[cw*n:], thresh)
+		if d >= thresh {
+			s.insertCB(t, cw, d)
+		}
+	}
+}
+
+// insertCB inserts density cw with score d into the sorted top-N t unless it does not beat the worst
+// entry or is already there (insertion_sort_cb).
+func (s *Scorer) insertCB(t []topnEntry, cw int, d float32) {
+	worst := len(t) - 1
+	if d < float32(t[worst].score) {
+		return
+	}
+	for i := range t {
+		if t[i].cw == int32(cw) {
+			return
+		}
+	}
+	id := toInt32(d)
+	i := worst - 1
+	for ; i >= 0 && id >= t[i].score; i-- {
+		t[i+1] = t[i]
+	}
+	t[i+1] = topnEntry{cw: int32(cw), score: id}
 }
 
 // senoneScore computes one senone's score for the current frame (ptm_mgau_senone_eval, without the final
