@@ -12,21 +12,29 @@ import (
 // audio owns real decoding).
 func readPCM(t testing.TB, path string) []int16 {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	pcm, err := loadPCM(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pcm
+}
+
+// loadPCM is readPCM for goroutines other than the test's.
+func loadPCM(path string) ([]int16, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
 	if strings.HasSuffix(path, ".wav") {
-		data, err = wavData(data)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+		if data, err = wavData(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	pcm := make([]int16, len(data)/2)
 	for i := range pcm {
 		pcm[i] = int16(binary.LittleEndian.Uint16(data[2*i:]))
 	}
-	return pcm
+	return pcm, nil
 }
 
 func wavData(b []byte) ([]byte, error) {

@@ -89,6 +89,7 @@ func TestBatchCMNMatchesPocketsphinx(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs pocketsphinx_batch")
 	}
+	t.Parallel()
 	tool := testenv.RequireTool(t, "pocketsphinx_batch")
 	td := testenv.RequireFile(t, testenv.TestData)
 	cfg := enUSConfig(t)

@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"hark/feature"
@@ -125,9 +127,37 @@ func maxAbsDiff(got, want [][]float32) (d float64, frame, coef int) {
 // pocketsphinx-testdata and the dev set, with the en-us parameters and sphinx_fe's defaults otherwise
 // (-remove_noise yes, -remove_silence yes, -dither no): same frame count, |difference| ≤ 1e-3.
 func TestCepstraMatchSphinxFE(t *testing.T) {
+	t.Parallel()
 	recs := recordings(t)
-	outs := runSphinxFE(t, recs, enUSArgs)
 	cfg := configFromArgs(t, enUSArgs)
+	// Our side runs on all cores while sphinx_fe runs.
+	type result struct {
+		got [][]float32
+		err error
+	}
+	results := make([]result, len(recs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				pcm, err := loadPCM(recs[i].path)
+				if err != nil {
+					results[i].err = err
+					continue
+				}
+				results[i].got, results[i].err = feature.Cepstra(cfg, pcm)
+			}
+		})
+	}
+	go func() {
+		for i := range recs {
+			next <- i
+		}
+		close(next)
+	}()
+	outs := runSphinxFE(t, recs, enUSArgs)
+	wg.Wait()
 	worst := map[string]float64{}
 	frames := map[string]int{}
 	for i, r := range recs {
@@ -135,7 +165,7 @@ func TestCepstraMatchSphinxFE(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := feature.Cepstra(cfg, readPCM(t, r.path))
+		got, err := results[i].got, results[i].err
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,6 +193,7 @@ func TestCepstraMatchSphinxFE(t *testing.T) {
 // TestCepstraVariantsMatchSphinxFE covers the other code paths (legacy and htk transforms, no rounding of
 // filters, DC removal, no VAD, other window and FFT sizes) on a few recordings.
 func TestCepstraVariantsMatchSphinxFE(t *testing.T) {
+	t.Parallel()
 	td := testenv.RequireFile(t, testenv.TestData)
 	recs := []recording{
 		{"raw", filepath.Join(td, "goforward.raw")},
