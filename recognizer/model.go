@@ -24,8 +24,9 @@ type Model struct {
 	// GraphLM is the pruned LM the graph was built from (nil when Config.Rescore is off).
 	GraphLM lm.Scorer
 
-	silenceIdx []bool // by graph input label: the senone belongs to a filler phone (silence, noise)
-	fillerWord []bool // by word label: a filler word (<sil>, [NOISE], ...)
+	rs         *rescorer // shared by sessions; nil without rescoring
+	silenceIdx []bool    // by graph input label: the senone belongs to a filler phone (silence, noise)
+	fillerWord []bool    // by word label: a filler word (<sil>, [NOISE], ...)
 	words      []string
 	// LoadTime is how long Load took, GraphCached whether the graph came from the cache.
 	LoadTime    time.Duration
@@ -103,6 +104,9 @@ func Load(cfg Config, progress Progress) (*Model, error) {
 		}
 		if m.GraphLM, err = graphLM(m.FullLM, cfg.Prune); err != nil {
 			return nil, fmt.Errorf("recognizer: rescoring LM: %w", err)
+		}
+		if m.rs, err = newRescorer(m); err != nil {
+			return nil, err
 		}
 	}
 	m.LoadTime = time.Since(t0)

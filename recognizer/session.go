@@ -20,7 +20,8 @@ type Session struct {
 	sc  *sphinx.Scorer
 	dec *decoder.Decoder
 	lat *lattice.Lattice
-	rs  *rescorer // nil without rescoring
+
+	stream streamState
 }
 
 // NewSession returns a Session over m.
@@ -37,13 +38,7 @@ func (m *Model) NewSession() (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recognizer: %w", err)
 	}
-	s := &Session{m: m, ext: ext, sc: sc, dec: dec, lat: lattice.New()}
-	if m.FullLM != nil {
-		if s.rs, err = newRescorer(m); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
+	return &Session{m: m, ext: ext, sc: sc, dec: dec, lat: lattice.New()}, nil
 }
 
 // Model returns the session's model.
@@ -95,8 +90,8 @@ func (s *Session) words() ([]transcript.Word, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.rs != nil {
-		if wl, err = s.rs.rescore(wl); err != nil {
+	if s.m.rs != nil {
+		if wl, err = s.m.rs.rescore(wl); err != nil {
 			return nil, err
 		}
 	}
