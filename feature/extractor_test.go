@@ -84,7 +84,8 @@ var (
 )
 
 // TestBatchCMNMatchesPocketsphinx runs pocketsphinx_batch -adcin on the recordings of pocketsphinx-testdata
-// (small LM: only the front end matters here) and compares each "CMN:" line it logs with our batch mean.
+// (small LM: only the front end matters here) with the en-us model, and compares the cepstra it decodes
+// from (-mfclogdir) with Cepstra and each "CMN:" line it logs with our batch mean.
 func TestBatchCMNMatchesPocketsphinx(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs pocketsphinx_batch")
@@ -112,7 +113,12 @@ func TestBatchCMNMatchesPocketsphinx(t *testing.T) {
 		byExt[ext] = append(byExt[ext], base)
 	}
 	means := map[string][]float64{}
+	logged := map[string]string{} // base → the cepstra pocketsphinx_batch logged (-mfclogdir)
 	for ext, bases := range byExt {
+		logDir := filepath.Join(dir, "log"+strings.TrimPrefix(ext, "."))
+		for k, b := range bases {
+			logged[b] = filepath.Join(logDir, fmt.Sprintf("%09d.mfc", k)) // utterance ids count from 0
+		}
 		ctl := filepath.Join(dir, strings.TrimPrefix(ext, ".")+".ctl")
 		if err := os.WriteFile(ctl, []byte(strings.Join(bases, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -123,7 +129,8 @@ func TestBatchCMNMatchesPocketsphinx(t *testing.T) {
 		}
 		cmd := exec.Command(tool, "-adcin", "yes", "-adchdr", hdr, "-cepdir", dir, "-cepext", ext, "-ctl", ctl,
 			"-hmm", testenv.ModelDir, "-lm", filepath.Join(td, "turtle.lm.bin"), "-dict", filepath.Join(td, "turtle.dic"),
-			"-hyp", filepath.Join(dir, "hyp"+ext), "-fwdflat", "no", "-bestpath", "no", "-maxhmmpf", "100")
+			"-hyp", filepath.Join(dir, "hyp"+ext), "-fwdflat", "no", "-bestpath", "no", "-maxhmmpf", "100",
+			"-mfclogdir", logDir)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("pocketsphinx_batch: %v\n%s", err, out)
@@ -150,21 +157,37 @@ func TestBatchCMNMatchesPocketsphinx(t *testing.T) {
 	}
 	for i, f := range files {
 		base := fmt.Sprintf("u%02d", i)
-		logged, ok := means[base]
+		mean, ok := means[base]
 		if !ok {
 			t.Errorf("%s: pocketsphinx_batch logged no CMN", f)
 			continue
 		}
+		pcm := readPCM(t, f)
 		e, err := feature.NewExtractor(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := e.Utterance(readPCM(t, f)); err != nil {
+		if _, _, err := e.Utterance(pcm); err != nil {
 			t.Fatal(err)
 		}
-		checkMean(t, filepath.Base(f), e.CMN().Mean, logged)
+		checkMean(t, filepath.Base(f), e.CMN().Mean, mean)
+		// The cepstra pocketsphinx decoded from (noise removal and VAD applied, as in sphinx_fe).
+		want, err := feature.ReadMFCFile(logged[base], 13)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := feature.Cepstra(cfg, pcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: %d frames; pocketsphinx_batch logged %d", f, len(got), len(want))
+		} else if d, fr, c := maxAbsDiff(got, want); d != 0 {
+			t.Errorf("%s: cepstrum %d c%d = %g; pocketsphinx_batch logged %g", f, fr, c, got[fr][c], want[fr][c])
+		}
 	}
-	t.Logf("%d recordings: batch CMN means agree with pocketsphinx_batch's log to its 2 decimals", len(files))
+	t.Logf("%d recordings: cepstra identical to pocketsphinx_batch's -mfclogdir, batch CMN means equal to its log",
+		len(files))
 }
 
 // TestDynamicFeatures checks Utterance (no CMN) against the feat.c formulas written out directly on
@@ -462,5 +485,50 @@ func TestDitherDeterministic(t *testing.T) {
 		if d, _, _ := maxAbsDiff(a, plain); d == 0 {
 			t.Fatal("dither changed nothing")
 		}
+	}
+}
+
+// TestLiveCMNAcrossUtterances checks that the online Extractor carries the live CMN mean from one
+// utterance to the next exactly as whole-utterance live processing does (cmn_live_update at each end).
+// The three utterances stay under 800 frames in all, where the window shift (per frame online, per block
+// in sphinxbase) would make the two paths differ; TestFeatMatchesSphinxbase covers the shift.
+func TestLiveCMNAcrossUtterances(t *testing.T) {
+	cfg := enUSConfig(t)
+	cfg.CMN = "live"
+	a := readPCM(t, testenv.RequireFile(t, filepath.Join(testenv.TestData, "goforward.raw")))
+	b := readPCM(t, testenv.RequireFile(t, filepath.Join(testenv.TestData, "cards", "001.wav")))
+	ref, err := feature.NewExtractor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := feature.NewExtractor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, pcm := range [][]int16{a, b, a} {
+		want, _, err := ref.Utterance(pcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.StartUtterance()
+		got, _ := runOnline(t, e, pcm, 1024, 16)
+		if len(got) != len(want) {
+			t.Fatalf("utterance %d: %d vectors; want %d", k, len(got), len(want))
+		}
+		for i := range got {
+			for j := range got[i] {
+				if got[i][j] != want[i][j] {
+					t.Fatalf("utterance %d: [%d][%d] = %g; want %g", k, i, j, got[i][j], want[i][j])
+				}
+			}
+		}
+		for i, m := range ref.CMN().Mean {
+			if e.CMN().Mean[i] != m {
+				t.Fatalf("utterance %d: mean c%d = %g; want %g", k, i, e.CMN().Mean[i], m)
+			}
+		}
+	}
+	if e.CMN().Frames() == 0 || e.CMN().Mean[0] == cfg.CMNInit[0] {
+		t.Errorf("live CMN did not move from -cmninit: %d frames, mean %v", e.CMN().Frames(), e.CMN().Mean)
 	}
 }
