@@ -40,7 +40,7 @@ func Example() {
 		}
 		frames += nf
 	}
+	// The VAD (-remove_silence, on by default) dropped most of the leading silence.
 	fmt.Println(e.Dim(), e.Streams(), frames)
-	// The VAD (-remove_silence, on by default) dropped most of the leading silence:
 	// Output: 39 [13 13 13] 72
 }
