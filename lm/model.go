@@ -273,11 +273,50 @@ func (t *Trie) Model() (*Model, error) {
 		}
 	}
 	for k := range m.tables {
+		m.tables[k].radixSortReversed(int(v))
 		if err := m.tables[k].sortUnique(); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// radixSortReversed sorts a table whose entries are in reversed-trie order (by the last word, then the
+// one before it, …) into forward lexicographic order, by stable counting sorts on the earlier words from
+// the last-but-one to the first (LSD radix sort): O(k·(n + v)) for v words.
+func (t *ngramTable) radixSortReversed(v int) {
+	n := t.len()
+	if t.k == 1 || n < 2 {
+		return
+	}
+	words := make([]WordID, len(t.words))
+	prob := make([]float32, n)
+	var bo []float32
+	if t.bo != nil {
+		bo = make([]float32, n)
+	}
+	count := make([]int, v+1)
+	for c := t.k - 2; c >= 0; c-- {
+		clear(count)
+		for i := 0; i < n; i++ {
+			count[t.words[i*t.k+c]+1]++
+		}
+		for w := 1; w <= v; w++ {
+			count[w] += count[w-1]
+		}
+		for i := 0; i < n; i++ {
+			j := count[t.words[i*t.k+c]]
+			count[t.words[i*t.k+c]]++
+			copy(words[j*t.k:(j+1)*t.k], t.words[i*t.k:(i+1)*t.k])
+			prob[j] = t.prob[i]
+			if bo != nil {
+				bo[j] = t.bo[i]
+			}
+		}
+		t.words, words = words, t.words
+		t.prob, prob = prob, t.prob
+		t.bo, bo = bo, t.bo
+	}
 }
 
 // toLog10 converts a value in log base 1.0001 to log10.

@@ -110,7 +110,11 @@ func Prune(m *Model, cfg PruneConfig) (*Model, PruneStats, error) {
 			k     uint8
 			i     uint32
 		}
-		var all []cand
+		n := 0
+		for k := cfg.MinOrder - 1; k < order; k++ {
+			n += len(score[k])
+		}
+		all := make([]cand, 0, n)
 		for k := cfg.MinOrder - 1; k < order; k++ {
 			for i, s := range score[k] {
 				all = append(all, cand{s, uint8(k), uint32(i)})
@@ -151,8 +155,16 @@ func Prune(m *Model, cfg PruneConfig) (*Model, PruneStats, error) {
 			dst.bo = slices.Clone(src.bo)
 			continue
 		}
+		kept := 0
+		for _, ok := range keep[k] {
+			if ok {
+				kept++
+			}
+		}
+		dst.words = make([]WordID, 0, kept*(k+1))
+		dst.prob = make([]float32, 0, kept)
 		if src.bo != nil {
-			dst.bo = make([]float32, 0, len(src.bo))
+			dst.bo = make([]float32, 0, kept)
 		}
 		for i := range score[k] {
 			if keep[k][i] {
@@ -187,7 +199,7 @@ func (m *Model) masses() [][]float64 {
 	mass := make([][]float64, order+1)
 	total := 0.0
 	for _, p := range m.tables[0].prob {
-		total += math.Pow(10, float64(p))
+		total += pow10(float64(p))
 	}
 	mass[order] = []float64{total} // the unigram distribution
 	for k := 0; k < order-1; k++ {
@@ -201,10 +213,10 @@ func (m *Model) masses() [][]float64 {
 			for ; j < next.len() && slices.Compare(next.key(j)[:k+1], h) < 0; j++ {
 			}
 			for ; j < next.len() && slices.Equal(next.key(j)[:k+1], h); j++ {
-				explicit += math.Pow(10, float64(next.prob[j]))
-				explicitLower += math.Pow(10, m.log10Score(h[1:], next.key(j)[k+1]))
+				explicit += pow10(float64(next.prob[j]))
+				explicitLower += pow10(m.log10Score(h[1:], next.key(j)[k+1]))
 			}
-			mass[k][i] = explicit + math.Pow(10, float64(tb.bo[i]))*(lower-explicitLower)
+			mass[k][i] = explicit + pow10(float64(tb.bo[i]))*(lower-explicitLower)
 		}
 	}
 	return mass
@@ -236,7 +248,7 @@ func (m *Model) scoreContext(k, begin, end int, bos WordID, mass [][]float64, ou
 		}
 		ctxLog += m.log10Score(usableHist(ctx[:j], m.Order(), m.vocab.NumWords()), ctx[j])
 	}
-	ctxProb := math.Pow(10, ctxLog)
+	ctxProb := pow10(ctxLog)
 	up := &m.tables[k-1]
 	bow := 0.0
 	if i, ok := up.find(ctx[:k-1], ctx[k-1]); ok {
@@ -246,18 +258,18 @@ func (m *Model) scoreContext(k, begin, end int, bos WordID, mass [][]float64, ou
 	// num and den: the mass left to the backed-off words in the distributions after h and h'.
 	den := m.contextMass(lower, mass)
 	for i := begin; i < end; i++ {
-		den -= math.Pow(10, m.log10Score(lower, tb.key(i)[k]))
+		den -= pow10(m.log10Score(lower, tb.key(i)[k]))
 	}
 	den = max(den, 1e-12)
-	num := math.Pow(10, bow) * den
+	num := pow10(bow) * den
 	for i := begin; i < end; i++ {
 		w := tb.key(i)[k]
 		lp := float64(tb.prob[i])
 		lb := m.log10Score(lower, w)
-		newBOW := math.Log10(num+math.Pow(10, lp)) - math.Log10(den+math.Pow(10, lb))
+		newBOW := math.Log10(num+pow10(lp)) - math.Log10(den+pow10(lb))
 		deltaProb := lb + newBOW - lp
-		deltaEntropy := -ctxProb * (math.Pow(10, lp)*deltaProb + num*(newBOW-bow))
-		d := math.Pow(10, deltaEntropy) - 1
+		deltaEntropy := -ctxProb * (pow10(lp)*deltaProb + num*(newBOW-bow))
+		d := pow10(deltaEntropy) - 1
 		if math.IsNaN(d) {
 			d = 0 // a zero-probability n-gram: nothing to lose
 		}
@@ -290,8 +302,8 @@ func (p *Model) renormalise(m *Model, mass [][]float64, lost [][]bool) int {
 			num, den := mass[k][mi], m.contextMass(h[1:], mass)
 			begin, _ := next.find(h, 0)
 			for j := begin; j < next.len() && slices.Equal(next.key(j)[:k+1], h); j++ {
-				num -= math.Pow(10, float64(next.prob[j]))
-				den -= math.Pow(10, p.log10Score(h[1:], next.key(j)[k+1]))
+				num -= pow10(float64(next.prob[j]))
+				den -= pow10(p.log10Score(h[1:], next.key(j)[k+1]))
 			}
 			if num > 1e-12 && den > 1e-12 {
 				tb.bo[i] = float32(math.Log10(num) - math.Log10(den))
@@ -314,3 +326,6 @@ func (p *Model) contextChanged(ctx []WordID, changed [][]bool) bool {
 	}
 	return false
 }
+
+// pow10 returns 10^x (faster than math.Pow for this use; exact enough for probabilities).
+func pow10(x float64) float64 { return math.Exp(x * math.Ln10) }
