@@ -129,6 +129,9 @@ func Save(dir string, g *Graph) error {
 		return fmt.Errorf("graph: save: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("graph: save: %w", err)
+	}
 	if err := fstio.WriteFile(filepath.Join(tmp, HCLGFile), g.HCLG, fstio.WriteOptions{FSTType: "const"}); err != nil {
 		return fmt.Errorf("graph: save: %w", err)
 	}

@@ -57,8 +57,35 @@ func newGraphCmd() *cobra.Command {
 		Use:   "graph",
 		Short: "Build and inspect HCLG decoding graphs",
 	}
-	cmd.AddCommand(newGraphBuildCmd())
+	cmd.AddCommand(newGraphBuildCmd(), newGraphInfoCmd())
 	return cmd
+}
+
+func newGraphInfoCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "info DIR",
+		Short: "Load a cached graph (a directory printed by graph build) and print its size and load time",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			start := time.Now()
+			g, err := graph.Load(args[0])
+			if err != nil {
+				return err
+			}
+			load := time.Since(start)
+			fi, err := os.Stat(filepath.Join(args[0], graph.HCLGFile))
+			if err != nil {
+				return fmt.Errorf("graph: %w", err)
+			}
+			w := c.OutOrStdout()
+			fmt.Fprintf(w, "key\t%s\nstates\t%d\narcs\t%d\nwords\t%d\nbytes\t%d\nload\t%.3fs\n", g.Info.Key,
+				g.HCLG.NumStates(), g.HCLG.NumArcsTotal(), g.Words.Len(), fi.Size(), load.Seconds())
+			for _, s := range g.Info.Stats.Stages {
+				fmt.Fprintf(w, "stage\t%s\t%.1fs\t%d states\t%d arcs\n", s.Name, s.Elapsed.Seconds(), s.States, s.Arcs)
+			}
+			return nil
+		},
+	}
 }
 
 func newGraphBuildCmd() *cobra.Command {
