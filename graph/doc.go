@@ -13,5 +13,14 @@
 // The result's input labels are senone+1 (0 = ε), its output labels word ids of the word symbol table
 // (0 = <eps>), its weights costs (-ln p): docs/conventions.md.
 //
+// Using it from a recognizer (the acoustic model's mdef satisfies hmm.Model; its transition matrices come
+// in as plain data):
+//
+//	tr, err := hmm.NewTransitionsFlat(am.Tmat.NTmat, am.Tmat.NState, am.Tmat.Prob)
+//	src := graph.Sources{LM: lmPath, Dict: dictPath, PruneNGrams: graph.DefaultPruneNGrams,
+//		ModelFiles: []string{mdefPath, tmatPath}, Model: am.Mdef, Transitions: tr}
+//	g, cached, err := graph.Get("", src, graph.DefaultConfig(), progress) // "" = DefaultCacheDir()
+//	// g.HCLG (*wfst.Const) is the decoding graph, g.Words its output symbols.
+//
 // A [Graph] is immutable after Build or Load and safe for concurrent use by any number of decoders.
 package graph
