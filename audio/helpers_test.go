@@ -203,18 +203,30 @@ func snrRange(ref, x []float32, lag, from, to int) float64 {
 	return 10 * math.Log10(sig/noise)
 }
 
-// bestLag returns the lag in [-maxLag, maxLag] that maximizes the SNR of x against ref (searched on a
-// window of at most 16000 samples in the middle of ref), and the SNR over the whole overlap at that lag.
+// bestLag returns the lag in [-maxLag, maxLag] that maximizes the cross-correlation of x with ref (computed
+// with an FFT over at most the first 2^17 samples), and the SNR over the whole overlap at that lag.
 func bestLag(ref, x []float32, maxLag, edge int) (int, float64) {
-	lo, hi := 0, len(ref)
-	if hi-lo > 16000+2*maxLag {
-		lo = len(ref)/2 - 8000
-		hi = lo + 16000
+	n := 1
+	m := min(len(ref), len(x), 1<<17)
+	for n < 2*m {
+		n <<= 1
 	}
-	best, bestSNR := 0, math.Inf(-1)
+	a, b := make([]complex128, n), make([]complex128, n)
+	for i := range m {
+		a[i] = complex(float64(ref[i]), 0)
+		b[i] = complex(float64(x[i]), 0)
+	}
+	fft(a, false)
+	fft(b, false)
+	for i := range a {
+		a[i] = b[i] * complex(real(a[i]), -imag(a[i])) // X · conj(R): peak at the lag of x behind ref
+	}
+	fft(a, true)
+	best, bestC := 0, math.Inf(-1)
 	for lag := -maxLag; lag <= maxLag; lag++ {
-		if s := snrRange(ref, x, lag, lo, hi); s > bestSNR {
-			best, bestSNR = lag, s
+		c := real(a[(lag+n)%n])
+		if c > bestC {
+			best, bestC = lag, c
 		}
 	}
 	return best, snrDB(ref, x, best, edge)

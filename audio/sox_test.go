@@ -23,6 +23,7 @@ func TestSoxIdentityRecordings(t *testing.T) {
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
 			want := soxFloat(t, g.pre, g.files)
 			var got []float32
 			for _, f := range g.files {
@@ -188,15 +189,16 @@ func TestMP3AgainstReferenceDecoders(t *testing.T) {
 		name, src string
 		lame      []string
 	}{
-		{"librivox-16k-mono-cbr64", wavs[0], []string{"-b", "64"}},
+		{"cards-16k-mono-cbr64", wavs[0], []string{"-b", "64"}},
 		{"dev-16k-mono-vbr", dev[1], []string{"-V", "2"}},
-		{"dev-44k-stereo-cbr128", dev[2], []string{"-b", "128"}},
+		{"dev-44k-stereo-cbr128", wavs[4], []string{"-b", "128"}},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			src := c.src
 			if c.name == "dev-44k-stereo-cbr128" {
-				src = filepath.Join(dir, "st44.wav")
+				src = filepath.Join(dir, "st44.wav") // cards/005.wav, 3.5 s
 				runSox(t, c.src, "-r", "44100", "-c", "2", src, "remix", "1", "1v0.5")
 			}
 			mp3 := filepath.Join(dir, fmt.Sprintf("%d.mp3", i))
