@@ -1,9 +1,13 @@
 package lm_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -177,6 +181,14 @@ func TestBuildGTiny(t *testing.T) {
 	if want := 0.60103 * math.Ln10; words != "a b" || math.Abs(cost-want) > 1e-5 {
 		t.Errorf("best path %q cost %.5f; want \"a b\" %.5f", words, cost, want)
 	}
+	// The same with wfst.ShortestPath.
+	sp, err := wfst.ShortestPath(g, wfst.DefaultShortestPathOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, w := bestPath(t, sp, syms); w != words || math.Abs(c-cost) > 1e-5 {
+		t.Errorf("wfst.ShortestPath: %q cost %.5f; want %q %.5f", w, c, words, cost)
+	}
 	for _, s := range []string{"a b", "b", "a", "c", "b c", "a b c", "d d a", "a c d b", ""} {
 		words := strings.Fields(s)
 		got, want := pathCost(t, g, syms, words), sentenceCost(m, words)
@@ -298,5 +310,76 @@ func TestBuildGReal(t *testing.T) {
 			}
 			t.Logf("%d of %d random sentences cost exactly −ln P in G", equal, n)
 		})
+	}
+}
+
+// TestBuildGOpenFST compiles G (printed in AT&T text) with OpenFST's fstcompile and checks fstshortestpath's
+// best path and cost, and fstinfo's counts.
+func TestBuildGOpenFST(t *testing.T) {
+	compile := testenv.RequireTool(t, "fstcompile")
+	shortest := testenv.RequireTool(t, "fstshortestpath")
+	fstprint := testenv.RequireTool(t, "fstprint")
+	info := testenv.RequireTool(t, "fstinfo")
+	m := mustReadARPA(t, tinyARPA)
+	syms, backoff := lm.WordSymbols(m)
+	g, st, err := lm.BuildG(m, syms, backoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var txt strings.Builder
+	// AT&T text lists the start state first.
+	order := []wfst.StateID{g.Start()}
+	for s := 0; s < g.NumStates(); s++ {
+		if wfst.StateID(s) != g.Start() {
+			order = append(order, wfst.StateID(s))
+		}
+	}
+	for _, s := range order {
+		for _, a := range g.Arcs(s) {
+			fmt.Fprintf(&txt, "%d %d %d %d %.6f\n", s, a.NextState, a.ILabel, a.OLabel, a.Weight)
+		}
+		if f := g.Final(s); !wfst.IsZero(f) {
+			fmt.Fprintf(&txt, "%d %.6f\n", s, f)
+		}
+	}
+	run := func(name string, args ...string) string {
+		out, err := exec.Command(name, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+		return string(out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "g.txt"), []byte(txt.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(compile, filepath.Join(dir, "g.txt"), filepath.Join(dir, "g.fst"))
+	in := run(info, filepath.Join(dir, "g.fst"))
+	for _, want := range []string{fmt.Sprintf("# of states                                       %d", st.States),
+		fmt.Sprintf("# of arcs                                         %d", st.Arcs)} {
+		if !strings.Contains(in, want) {
+			t.Errorf("fstinfo lacks %q:\n%s", want, in)
+		}
+	}
+	run(shortest, filepath.Join(dir, "g.fst"), filepath.Join(dir, "best.fst"))
+	var total float64
+	var words []string
+	for _, line := range strings.Split(strings.TrimSpace(run(fstprint, filepath.Join(dir, "best.fst"))), "\n") {
+		f := strings.Fields(line)
+		var w float64
+		switch len(f) {
+		case 5:
+			if l, _ := strconv.Atoi(f[3]); l != 0 {
+				sym, _ := syms.Symbol(int64(l))
+				words = append(words, sym)
+			}
+			w, _ = strconv.ParseFloat(f[4], 64)
+		case 2:
+			w, _ = strconv.ParseFloat(f[1], 64)
+		}
+		total += w
+	}
+	if want := 0.60103 * math.Ln10; strings.Join(words, " ") != "a b" || math.Abs(total-want) > 1e-4 {
+		t.Errorf("fstshortestpath: %q cost %.5f; want \"a b\" %.5f", words, total, want)
 	}
 }

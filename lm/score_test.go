@@ -84,3 +84,31 @@ func BenchmarkOpenTrie(b *testing.B) {
 		tr.Close()
 	}
 }
+
+// BenchmarkPruneBuildG converts en-us.lm.bin, prunes it to 400,000 n-grams (the graph builder's default)
+// and builds G, reporting G's size.
+//
+//	go test ./lm -run '^$' -bench PruneBuildG -benchtime 1x
+func BenchmarkPruneBuildG(b *testing.B) {
+	tr := openEnUS(b)
+	b.ReportAllocs()
+	for range b.N {
+		m, err := tr.Model()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := lm.DefaultPruneConfig()
+		cfg.TargetNGrams = 400000
+		p, _, err := lm.Prune(m, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		syms, backoff := lm.WordSymbols(p)
+		_, st, err := lm.BuildG(p, syms, backoff)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(st.States), "states")
+		b.ReportMetric(float64(st.Arcs), "arcs")
+	}
+}
