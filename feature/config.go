@@ -43,7 +43,8 @@ type Config struct {
 	CMN     string    // -cmn: "batch" (alias "current"), "live" (alias "prior") or "none"
 	CMNInit []float32 // -cmninit: initial live-CMN mean (up to CepLen values; the rest stay 0)
 	VarNorm bool      // -varnorm: variance normalisation (batch CMN only)
-	AGC     string    // -agc: "none", "max", "emax" or "noise"
+	AGC       string  // -agc: automatic gain control of c0, "none", "max", "emax" or "noise"
+	AGCThresh float32 // -agcthresh: noise threshold of -agc noise (log units above the minimum c0)
 	Feat    string    // -feat: "1s_c_d_dd", "s2_4x", "s3_1x39", "1s_c_d", "1s_c", "1s_c_d_ld_dd", "1s_3c", "1s_4c"
 	CepLen  int       // -ceplen: cepstra per frame the feature computation reads (must equal NumCep)
 	SVSpec  string    // -svspec: subvector specification, e.g. "0-12/13-25/26-38"; empty for none
@@ -76,6 +77,7 @@ func DefaultConfig() Config {
 		CMN:            "live",
 		CMNInit:        []float32{40, 3, -1},
 		AGC:            "none",
+		AGCThresh:      2.0,
 		Feat:           "1s_c_d_dd",
 		CepLen:         13,
 	}
@@ -171,8 +173,10 @@ func (c *Config) validateFeat() error {
 	if c.VarNorm && c.cmnMode() == "live" {
 		return bad("varnorm is not implemented for live CMN (sphinxbase cmn_live)")
 	}
-	if c.AGC != "none" {
-		return bad("agc %q is not supported (only none; no Sphinx model we ship uses AGC)", c.AGC)
+	switch c.AGC {
+	case "none", "max", "emax", "noise":
+	default:
+		return bad("agc %q is not one of none, max, emax, noise", c.AGC)
 	}
 	if c.CepLen != c.NumCep {
 		return bad("ceplen %d differs from ncep %d", c.CepLen, c.NumCep)
@@ -409,6 +413,8 @@ func (c *Config) Set(name, value string) error {
 		return boolean(&c.VarNorm)
 	case "agc":
 		c.AGC = value
+	case "agcthresh":
+		return f32(&c.AGCThresh)
 	case "feat":
 		c.Feat = value
 	case "svspec":
@@ -461,6 +467,7 @@ func (c *Config) Params() []byte {
 		{"vad_prespeech", strconv.Itoa(c.VADPrespeech)}, {"vad_startspeech", strconv.Itoa(c.VADStartspeech)},
 		{"vad_postspeech", strconv.Itoa(c.VADPostspeech)}, {"cmn", quote(c.CMN)},
 		{"cmninit", quote(strings.Join(init, ","))}, {"varnorm", yn(c.VarNorm)}, {"agc", quote(c.AGC)},
+		{"agcthresh", f(c.AGCThresh)},
 		{"feat", quote(c.Feat)}, {"ceplen", strconv.Itoa(c.CepLen)}, {"svspec", quote(c.SVSpec)},
 	} {
 		fmt.Fprintf(&b, "-%s %s\n", kv[0], kv[1])

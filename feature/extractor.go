@@ -3,14 +3,14 @@ package feature
 import "fmt"
 
 // Feat is sphinxbase's feature computation (feat_t): cepstral frames in, feature vectors out. It applies
-// cepstral mean normalisation, then the dynamic features of Config.Feat over a window of frames (for
+// cepstral mean normalisation and automatic gain control of c0 (-agc), then the dynamic features of Config.Feat over a window of frames (for
 // 1s_c_d_dd: 13 cepstra, 13 deltas, 13 double deltas), then the projection onto Config.SVSpec's subvectors
 // when one is given.
 //
 // Accept/Flush are online (feat_s2mfc2feat_live with one frame per call): CMN is live, starting from
 // Config.CMNInit and carried from one utterance to the next (StartUtterance keeps it; ResetCMN restores
 // CMNInit). As in sphinxbase, where any call that is not a whole utterance switches batch CMN to live for
-// good, a "batch" Config gets live CMN online. Utterance computes a whole utterance at once with the
+// good, a "batch" Config gets live CMN online (and, as in feat_agc, every AGC type runs as emax online). Utterance computes a whole utterance at once with the
 // Config's CMN, batch included, exactly as pocketsphinx_batch does (feat_s2mfc2feat_block_utt).
 //
 // At the start of an utterance the first frame is replicated Window() times, and at the end the last one,
@@ -24,6 +24,7 @@ type Feat struct {
 	sv     [][]int
 	dim    int
 	cmn    *CMN
+	agc    *agc // nil with -agc none
 	rows   [][]float32
 	rowPos []int
 	filled int
@@ -53,6 +54,9 @@ func NewFeat(cfg Config) (*Feat, error) {
 	}
 	if cfg.cmnMode() != "none" {
 		f.cmn = NewCMN(cfg.CepLen, cfg.CMNInit)
+	}
+	if cfg.AGC != "none" {
+		f.agc = newAGC(f.cmn != nil, cfg.AGCThresh)
 	}
 	w := 2*ft.window + 1
 	f.rows = make([][]float32, w)
@@ -113,6 +117,9 @@ func (f *Feat) Accept(cep []float32, pos int, dst []float32) (int, bool) {
 			f.cmn.shiftWindow()
 		}
 	}
+	if f.agc != nil { // online, every AGC type runs as emax (feat_agc)
+		f.agc.emaxFrame(c)
+	}
 	if f.tail >= 0 { // Accept after Flush: a new utterance
 		f.StartUtterance()
 	}
@@ -157,6 +164,9 @@ func (f *Feat) endUtterance() {
 	f.filled = -1 // updated once
 	if f.cmn != nil {
 		f.cmn.Update()
+	}
+	if f.agc != nil {
+		f.agc.emaxUpdate()
 	}
 }
 
@@ -216,6 +226,17 @@ func (f *Feat) Utterance(ceps [][]float32) [][]float32 {
 	case "live":
 		f.cmn.Live(ceps)
 		f.cmn.Update()
+	}
+	switch f.cfg.AGC {
+	case "max":
+		f.agc.maxBatch(ceps)
+	case "emax":
+		for _, c := range ceps {
+			f.agc.emaxFrame(c)
+		}
+		f.agc.emaxUpdate()
+	case "noise":
+		f.agc.noiseBatch(ceps)
 	}
 	if n == 0 {
 		return frames

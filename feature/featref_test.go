@@ -105,7 +105,8 @@ func online(t *testing.T, f *feature.Feat, ceps [][]float32) [][]float32 {
 
 // TestFeatMatchesSphinxbase compares Feat with sphinxbase's feature computation, bit for bit, for the en-us
 // 1s_c_d_dd features (batch CMN as pocketsphinx_batch; live CMN from -cmninit, including the 800/500-frame
-// window) and the tidigits s2_4x features.
+// window), the tidigits s2_4x features, and every AGC type (whole utterance, and online where AGC runs as
+// emax).
 func TestFeatMatchesSphinxbase(t *testing.T) {
 	means := refMeans(t)
 	enUS := feature.DefaultConfig()
@@ -120,21 +121,26 @@ func TestFeatMatchesSphinxbase(t *testing.T) {
 		name  string
 		feat  string
 		cmn   string
+		agc   string
 		init  []float32
 		sv    string
 		in    [][]float32
 		dim   int
 		batch bool
 	}{
-		{"goforward-batch", "1s_c_d_dd", "batch", nil, "0-12/13-25/26-38", gf, 39, true},
-		{"goforward-live7", "1s_c_d_dd", "live", enUS.CMNInit, "0-12/13-25/26-38", gf, 39, false},
-		{"goforward4x-live1", "1s_c_d_dd", "live", enUS.CMNInit, "", gf4, 39, false},
-		{"dhd-s2_4x-batch", "s2_4x", "current", nil, "", dhd, 51, true},
-		{"dhd-s2_4x-live10", "s2_4x", "live", []float32{63, -1, 1}, "", dhd, 51, false},
+		{"goforward-batch", "1s_c_d_dd", "batch", "none", nil, "0-12/13-25/26-38", gf, 39, true},
+		{"goforward-live7", "1s_c_d_dd", "live", "none", enUS.CMNInit, "0-12/13-25/26-38", gf, 39, false},
+		{"goforward4x-live1", "1s_c_d_dd", "live", "none", enUS.CMNInit, "", gf4, 39, false},
+		{"dhd-s2_4x-batch", "s2_4x", "current", "none", nil, "", dhd, 51, true},
+		{"dhd-s2_4x-live10", "s2_4x", "live", "none", []float32{63, -1, 1}, "", dhd, 51, false},
+		{"goforward-agcmax", "1s_c_d_dd", "batch", "max", nil, "", gf, 39, true},
+		{"goforward-agcemax", "1s_c_d_dd", "batch", "emax", nil, "", gf, 39, true},
+		{"goforward-agcnoise", "1s_c_d_dd", "none", "noise", nil, "", gf, 39, true},
+		{"goforward-agc-live7", "1s_c_d_dd", "live", "max", enUS.CMNInit, "", gf, 39, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := enUS
-			cfg.Feat, cfg.CMN, cfg.CMNInit, cfg.SVSpec = tc.feat, tc.cmn, tc.init, tc.sv
+			cfg.Feat, cfg.CMN, cfg.AGC, cfg.CMNInit, cfg.SVSpec = tc.feat, tc.cmn, tc.agc, tc.init, tc.sv
 			f, err := feature.NewFeat(cfg)
 			if err != nil {
 				t.Fatal(err)

@@ -22,7 +22,8 @@ func init() { addCommand(newFeaturesCmd) }
 var featureFlagNames = []string{
 	"samprate", "frate", "wlen", "alpha", "nfft", "lowerf", "upperf", "nfilt", "transform", "lifter", "ncep",
 	"round_filters", "unit_area", "doublebw", "remove_dc", "dither", "seed", "remove_noise", "remove_silence",
-	"vad_threshold", "vad_prespeech", "vad_startspeech", "vad_postspeech", "cmn", "cmninit", "varnorm", "feat",
+	"vad_threshold", "vad_prespeech", "vad_startspeech", "vad_postspeech", "cmn", "cmninit", "varnorm", "agc",
+	"agcthresh", "feat",
 	"svspec",
 }
 

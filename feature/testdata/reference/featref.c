@@ -3,8 +3,8 @@
  * functions it calls and the leading fields of feat_t/cmn_t from the public header sphinxbase/feat.h
  * (0.8+5prealpha), because Debian ships the library without its -dev headers here.
  *
- * usage: featref TYPE CMN BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]
- *   TYPE   -feat (1s_c_d_dd, s2_4x, ...); CMN 0 none, 1 batch, 2 live
+ * usage: featref TYPE CMN AGC BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]
+ *   TYPE   -feat (1s_c_d_dd, s2_4x, ...); CMN 0 none, 1 batch, 2 live; AGC 0 none, 1 max, 2 emax, 3 noise
  *   BLOCK  0: the whole utterance in one call (as pocketsphinx_batch); n: blocks of n frames, the first
  *          with beginutt and the last with endutt (as live decoding)
  *   OUT    int32 count of float32 values, then the feature vectors (little-endian)
@@ -42,10 +42,12 @@ int **parse_subvecs(char const *str);
 int feat_set_subvecs(void *fcb, int **subvecs);
 
 int main(int argc, char **argv) {
-    if (argc < 6) { fprintf(stderr, "usage: featref TYPE CMN BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]\n"); return 2; }
-    int cmn = atoi(argv[2]), block = atoi(argv[3]);
-    FILE *in = fopen(argv[4], "rb");
-    if (!in) { perror(argv[4]); return 1; }
+    if (argc < 7) { fprintf(stderr, "usage: featref TYPE CMN AGC BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]\n"); return 2; }
+    const char *type = argv[1], *inpath = argv[5], *outpath = argv[6];
+    const char *cmninit = argc > 7 ? argv[7] : "-", *svspec = argc > 8 ? argv[8] : NULL;
+    int cmn = atoi(argv[2]), agc = atoi(argv[3]), block = atoi(argv[4]);
+    FILE *in = fopen(inpath, "rb");
+    if (!in) { perror(inpath); return 1; }
     int n;
     if (fread(&n, 4, 1, in) != 1) return 1;
     int nfr = n / 13;
@@ -55,13 +57,13 @@ int main(int argc, char **argv) {
     fclose(in);
     for (int i = 0; i < nfr; i++) cep[i] = data + 13 * i;
 
-    feat_prefix_t *fcb = feat_init(argv[1], cmn, 0, 0, 1, 13);
+    feat_prefix_t *fcb = feat_init(type, cmn, 0, agc, 1, 13);
     if (!fcb) return 1;
-    if (argc > 6 && strcmp(argv[6], "-") != 0 && fcb->cmn_struct) {
-        char *s = strdup(argv[6]), *tok = strtok(s, ",");
+    if (strcmp(cmninit, "-") != 0 && fcb->cmn_struct) {
+        char *s = strdup(cmninit), *tok = strtok(s, ",");
         for (int i = 0; tok && i < 13; i++, tok = strtok(NULL, ",")) fcb->cmn_struct->cmn_mean[i] = (mfcc_t)atof(tok);
     }
-    if (argc > 7 && feat_set_subvecs(fcb, parse_subvecs(argv[7])) < 0) return 1;
+    if (svspec && feat_set_subvecs(fcb, parse_subvecs(svspec)) < 0) return 1;
     int dim = 0;
     if (fcb->subvecs) dim = fcb->sv_dim;
     else for (int i = 0; i < fcb->n_stream; i++) dim += fcb->stream_len[i];
@@ -82,13 +84,15 @@ int main(int argc, char **argv) {
             if (last && ncep == want) break;
         }
     }
-    FILE *out = fopen(argv[5], "wb");
-    if (!out) { perror(argv[5]); return 1; }
+    FILE *out = fopen(outpath, "wb");
+    if (!out) { perror(outpath); return 1; }
     int count = nout * dim;
     fwrite(&count, 4, 1, out);
     for (int i = 0; i < nout; i++) fwrite(feat[i][0], 4, dim, out);
     fclose(out);
     if (fcb->cmn_struct)
         for (int i = 0; i < 13; i++) printf("%.6f%c", fcb->cmn_struct->cmn_mean[i], i == 12 ? '\n' : ' ');
+    else
+        printf("\n");
     return 0;
 }

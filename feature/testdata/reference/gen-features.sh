@@ -27,8 +27,13 @@ run() { # name args...
 	printf '%s ' "$name" >> means.txt
 	"$tmp/featref" "$@" 2>/dev/null >> means.txt
 }
-run goforward-batch     1s_c_d_dd 1 0  goforward.mfc          goforward-batch.feat     - $SV
-run goforward-live7     1s_c_d_dd 2 7  goforward.mfc          goforward-live7.feat     $ENUS_INIT $SV
-run goforward4x-live1   1s_c_d_dd 2 1  "$tmp/goforward4x.mfc" goforward4x-live1.feat   $ENUS_INIT
-run dhd-s2_4x-batch     s2_4x     1 0  dhd-tidigits.mfc       dhd-s2_4x-batch.feat     -
-run dhd-s2_4x-live10    s2_4x     2 10 dhd-tidigits.mfc       dhd-s2_4x-live10.feat    63,-1,1
+#   name                TYPE      CMN AGC BLOCK IN                OUT                      CMNINIT  SVSPEC
+run goforward-batch     1s_c_d_dd 1 0 0  goforward.mfc          goforward-batch.feat     - $SV
+run goforward-live7     1s_c_d_dd 2 0 7  goforward.mfc          goforward-live7.feat     $ENUS_INIT $SV
+run goforward4x-live1   1s_c_d_dd 2 0 1  "$tmp/goforward4x.mfc" goforward4x-live1.feat   $ENUS_INIT
+run dhd-s2_4x-batch     s2_4x     1 0 0  dhd-tidigits.mfc       dhd-s2_4x-batch.feat     -
+run dhd-s2_4x-live10    s2_4x     2 0 10 dhd-tidigits.mfc       dhd-s2_4x-live10.feat    63,-1,1
+run goforward-agcmax    1s_c_d_dd 1 1 0  goforward.mfc          goforward-agcmax.feat    -
+run goforward-agcemax   1s_c_d_dd 1 2 0  goforward.mfc          goforward-agcemax.feat   -
+run goforward-agcnoise  1s_c_d_dd 0 3 0  goforward.mfc          goforward-agcnoise.feat  -
+run goforward-agc-live7 1s_c_d_dd 2 1 7  goforward.mfc          goforward-agc-live7.feat $ENUS_INIT
