@@ -40,14 +40,14 @@ type Config struct {
 	VADStartspeech int     // -vad_startspeech: consecutive speech frames that start speech
 	VADPostspeech  int     // -vad_postspeech: consecutive non-speech frames that end speech
 
-	CMN     string    // -cmn: "batch" (alias "current"), "live" (alias "prior") or "none"
-	CMNInit []float32 // -cmninit: initial live-CMN mean (up to CepLen values; the rest stay 0)
-	VarNorm bool      // -varnorm: variance normalisation (batch CMN only)
-	AGC       string  // -agc: automatic gain control of c0, "none", "max", "emax" or "noise"
-	AGCThresh float32 // -agcthresh: noise threshold of -agc noise (log units above the minimum c0)
-	Feat    string    // -feat: "1s_c_d_dd", "s2_4x", "s3_1x39", "1s_c_d", "1s_c", "1s_c_d_ld_dd", "1s_3c", "1s_4c"
-	CepLen  int       // -ceplen: cepstra per frame the feature computation reads (must equal NumCep)
-	SVSpec  string    // -svspec: subvector specification, e.g. "0-12/13-25/26-38"; empty for none
+	CMN       string    // -cmn: "batch" (alias "current"), "live" (alias "prior") or "none"
+	CMNInit   []float32 // -cmninit: initial live-CMN mean (up to CepLen values; the rest stay 0)
+	VarNorm   bool      // -varnorm: variance normalisation (batch CMN only)
+	AGC       string    // -agc: automatic gain control of c0, "none", "max", "emax" or "noise"
+	AGCThresh float32   // -agcthresh: noise threshold of -agc noise (log units above the minimum c0)
+	Feat      string    // -feat: "1s_c_d_dd", "s2_4x", "s3_1x39", "1s_c_d", "1s_c", "1s_c_d_ld_dd", "1s_3c", "1s_4c"
+	CepLen    int       // -ceplen: cepstra per frame the feature computation reads (must equal NumCep)
+	SVSpec    string    // -svspec: subvector specification, e.g. "0-12/13-25/26-38"; empty for none
 }
 
 // DefaultConfig returns the defaults of Debian's pocketsphinx 0.8+5prealpha build (references.md §2.3):
