@@ -37,7 +37,7 @@ func Example() {
 // checks they agree.
 func TestScorersShareModel(t *testing.T) {
 	m := mustLoad(t, testenv.ModelDir)
-	feats := goforwardFeatures(t)[:40]
+	feats := goforwardFeatures(t)[:20]
 	const n = 3
 	sums := make([]float64, n)
 	var wg sync.WaitGroup

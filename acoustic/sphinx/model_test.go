@@ -3,19 +3,27 @@ package sphinx_test
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"hark/acoustic/sphinx"
 	"hark/internal/testenv"
 )
 
+// models caches loaded models across tests: a Model is read-only and meant to be shared.
+var models sync.Map // dir → *sphinx.Model
+
 func mustLoad(t testing.TB, dir string) *sphinx.Model {
 	t.Helper()
 	testenv.RequireFile(t, filepath.Join(dir, "mdef"))
+	if m, ok := models.Load(dir); ok {
+		return m.(*sphinx.Model)
+	}
 	m, err := sphinx.Load(dir, sphinx.DefaultLoadConfig())
 	if err != nil {
 		t.Fatalf("Load(%s): %v", dir, err)
 	}
+	models.Store(dir, m)
 	return m
 }
 

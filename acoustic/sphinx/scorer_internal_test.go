@@ -25,7 +25,10 @@ func TestTopNMatchesExhaustive(t *testing.T) {
 	g := m.Gauden
 	seed := uint64(20261129)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	const frames = 40
+	frames := 40
+	if testing.Short() {
+		frames = 10
+	}
 	x := make([]float32, 39)
 	cb := 0
 	for fr := 0; fr < frames; fr++ {
