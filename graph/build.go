@@ -160,9 +160,18 @@ func build(in Inputs, cfg Config, progress Progress, keep *stages) (*Graph, Stat
 		wfst.ArcSort(gv, wfst.ILabelSort)
 		g = gv
 	}
-	lg, err := wfst.Compose(l.FST, g, wfst.DefaultComposeOptions())
-	if err != nil {
-		return nil, st, fmt.Errorf("graph: compose L∘G: %w", err)
+	var lg *wfst.Vector
+	if ge, ok := g.(wfst.Expanded); ok {
+		lg, ok = composeLG(l.FST, ge)
+		if !ok {
+			lg = nil
+		}
+	}
+	if lg == nil {
+		var err error
+		if lg, err = wfst.Compose(l.FST, g, wfst.DefaultComposeOptions()); err != nil {
+			return nil, st, fmt.Errorf("graph: compose L∘G: %w", err)
+		}
 	}
 	report("L∘G", lg)
 	logSR := wfst.Log
