@@ -321,3 +321,92 @@ func Print(w io.Writer, f wfst.Expanded, opts PrintOptions) error {
 	}
 	return perr
 }
+
+// WritePotentials writes one "state<TAB>weight" line per entry of d, weights with 9 significant digits,
+// as fstshortestdistance writes distances (OpenFST's WritePotentials).
+func WritePotentials(w io.Writer, d []wfst.Weight) error {
+	bw := bufio.NewWriter(w)
+	var b []byte
+	for s, x := range d {
+		b = strconv.AppendInt(b[:0], int64(s), 10)
+		b = append(b, '\t')
+		b = AppendWeight(b, x, 9)
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
+			return fmt.Errorf("fstio: write potentials: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("fstio: write potentials: %w", err)
+	}
+	return nil
+}
+
+// ReadPotentials reads "state weight" lines as WritePotentials writes them (OpenFST's ReadPotentials):
+// the result has one entry per state up to the highest listed, Zero for states not listed.
+func ReadPotentials(r io.Reader) ([]wfst.Weight, error) {
+	lr := newLineReader(r)
+	var d []wfst.Weight
+	var cols []string
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			return d, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("fstio: read potentials: %w", err)
+		}
+		cols = splitFields(cols, line)
+		if len(cols) == 0 {
+			continue
+		}
+		if len(cols) != 2 {
+			return nil, fmt.Errorf("fstio: read potentials line %d: bad number of columns (%d)", lr.line, len(cols))
+		}
+		s, err := strconv.ParseInt(cols[0], 10, 32)
+		if err != nil || s < 0 || s > maxCompileStateID {
+			return nil, fmt.Errorf("fstio: read potentials line %d: bad state %q", lr.line, cols[0])
+		}
+		w, ok := ParseWeight(cols[1])
+		if !ok {
+			return nil, fmt.Errorf("fstio: read potentials line %d: bad weight %q", lr.line, cols[1])
+		}
+		for int64(len(d)) <= s {
+			d = append(d, wfst.Zero)
+		}
+		d[s] = w
+	}
+}
+
+// ReadLabelPairs reads "old new" label pairs, one per line (OpenFST's ReadLabelPairs), as fstrelabel's
+// --relabel_ipairs and --relabel_opairs files hold them.
+func ReadLabelPairs(r io.Reader, allowNegative bool) ([][2]wfst.Label, error) {
+	lr := newLineReader(r)
+	var pairs [][2]wfst.Label
+	var cols []string
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			return pairs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("fstio: read label pairs: %w", err)
+		}
+		cols = splitFields(cols, line)
+		if len(cols) == 0 {
+			continue
+		}
+		if len(cols) != 2 {
+			return nil, fmt.Errorf("fstio: read label pairs line %d: bad number of columns (%d)", lr.line, len(cols))
+		}
+		var p [2]wfst.Label
+		for i, c := range cols {
+			v, err := strconv.ParseInt(c, 10, 32)
+			if err != nil || (!allowNegative && v < 0) {
+				return nil, fmt.Errorf("fstio: read label pairs line %d: bad label %q", lr.line, c)
+			}
+			p[i] = wfst.Label(v)
+		}
+		pairs = append(pairs, p)
+	}
+}
