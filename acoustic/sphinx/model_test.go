@@ -60,6 +60,7 @@ func TestEnUSCounts(t *testing.T) {
 		{"phone 42", md.PhoneName(42), "AA AA AA s"},
 		{"phone 42 ssid", md.Phones[42].SSID, int32(42)},
 		{"phone 42 tmat", md.Phones[42].Tmat, int32(2)},
+		{"phone 42 info", md.Phones[42].Info, [4]uint8{3, 2, 2, 2}},
 		{"n_mgau", g.NMgau, 42},
 		{"n_feat", g.NFeat, 3},
 		{"n_density", g.NDensity, 128},

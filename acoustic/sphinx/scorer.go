@@ -188,8 +188,18 @@ func (s *Scorer) Reset() {
 	for i := range s.topn {
 		s.topn[i] = topnEntry{cw: int32(i % s.topN), score: worstDist}
 	}
-	// Stamps from before the reset stay below the epoch of every later frame.
+	// Stamps from before the reset never equal the epoch of a later frame.
+	s.nextEpoch()
+}
+
+// nextEpoch starts a new frame epoch; on wrap-around (after 2³² frames) the stamps are cleared.
+func (s *Scorer) nextEpoch() {
 	s.epoch++
+	if s.epoch == 0 {
+		clear(s.stamp)
+		clear(s.cbStamp)
+		s.epoch = 1
+	}
 }
 
 // FeatureDim returns the dimension of the feature vectors AcceptFrame takes.
@@ -284,7 +294,7 @@ func (s *Scorer) advance(frame int) {
 	s.head += frame - s.first
 	s.first = frame
 	s.cur = frame
-	s.epoch++
+	s.nextEpoch()
 	in := s.buf[s.head*s.dimIn:][:s.dimIn]
 	for i, d := range s.gather {
 		s.obs[i] = in[d]
