@@ -193,3 +193,62 @@ func TestSphinxLMEval(t *testing.T) {
 	t.Logf("corpus (with separator lines): lm score %d, perplexity %.6f (sphinx_lm_eval %s, %s); OOVs %d",
 		corpus.SphinxScore, corpus.SphinxPerplexity(), total["lm score"], total["perplexity"], corpus.OOVs)
 }
+
+// TestSphinxReadsOurARPA writes the turtle trie as ARPA and has sphinx_lm_eval score random sentences
+// with both files: sphinxbase re-quantises the ARPA into its own trie, so the scores agree within 0.1%.
+func TestSphinxReadsOurARPA(t *testing.T) {
+	tool := testenv.RequireTool(t, "sphinx_lm_eval")
+	bin := testenv.RequireFile(t, filepath.Join(testenv.TestData, "turtle.lm.bin"))
+	tr, err := lm.OpenTrie(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	m, err := tr.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var arpa bytes.Buffer
+	if err := lm.WriteARPA(&arpa, m); err != nil {
+		t.Fatal(err)
+	}
+	arpaPath := filepath.Join(dir, "turtle.arpa")
+	if err := os.WriteFile(arpaPath, arpa.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	words := tr.Vocab().Words()
+	var lsn strings.Builder
+	for i := range 40 {
+		for j := range 3 + i%5 {
+			lsn.WriteString(words[(i*31+j*17)%len(words)] + " ")
+		}
+		lsn.WriteString("\n")
+	}
+	lsnPath := filepath.Join(dir, "sents.lsn")
+	if err := os.WriteFile(lsnPath, []byte(lsn.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	score := func(model string) float64 {
+		out, err := exec.Command(tool, "-lm", model, "-lsn", lsnPath).Output()
+		if err != nil {
+			t.Fatalf("%s -lm %s: %v", tool, model, err)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if v, ok := strings.CutPrefix(line, "lm score: "); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f
+			}
+		}
+		t.Fatalf("no lm score in the output of %s -lm %s", tool, model)
+		return 0
+	}
+	fromBin, fromARPA := score(bin), score(arpaPath)
+	if math.Abs(fromARPA/fromBin-1) > 1e-3 {
+		t.Errorf("sphinx_lm_eval lm score: %g with our ARPA; %g with turtle.lm.bin", fromARPA, fromBin)
+	}
+	t.Logf("sphinx_lm_eval lm score: %g with our ARPA, %g with turtle.lm.bin", fromARPA, fromBin)
+}
