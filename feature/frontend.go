@@ -22,36 +22,35 @@ const logFloor = 1e-4
 // Memory: O(frame size + NFFT + (VADPrespeech+3)·NumCep), fixed at construction; Process allocates nothing.
 // A FrontEnd is not safe for concurrent use.
 type FrontEnd struct {
-	cfg          Config
-	ncep         int
-	frameSize    int
-	frameShift   int
-	alpha        float64
-	window       []float64 // first half of the symmetric Hamming window
-	fft          *realFFT
-	filtStart    []int // first FFT bin of each mel filter
-	filtWidth    []int
-	filtCoeffs   [][]float32
-	melCos       [][]float32 // DCT basis, ncep × nfilt
-	sqrtInvN     float32
-	sqrtInv2N    float32
-	lifter       []float32 // nil when -lifter 0
-	noise        *noiseStats
-	rng          *mt19937 // nil unless dither
-	frame, spec  []float64
-	mfspec       []float64
-	cep          []float32
-	samples      []int16 // pending samples of the next frame, len frameSize
-	nsamples     int
-	prior        int16
-	frameIndex   int // index of the next analysis frame in the utterance
-	ended        bool
-	inSpeech     bool
-	preFrames    int
-	postFrames   int
-	prespeech    cepRing // frames held back before the speech onset
-	out          cepRing // frames ready for the caller
-	processedAll int64   // samples consumed since StartStream
+	cfg         Config
+	ncep        int
+	frameSize   int
+	frameShift  int
+	alpha       float64
+	window      []float64 // first half of the symmetric Hamming window
+	fft         *realFFT
+	filtStart   []int // first FFT bin of each mel filter
+	filtWidth   []int
+	filtCoeffs  [][]float32
+	melCos      [][]float32 // DCT basis, ncep × nfilt
+	sqrtInvN    float32
+	sqrtInv2N   float32
+	lifter      []float32 // nil when -lifter 0
+	noise       *noiseStats
+	rng         *mt19937 // nil unless dither
+	frame, spec []float64
+	mfspec      []float64
+	cep         []float32
+	samples     []int16 // pending samples of the next frame, len frameSize
+	nsamples    int
+	prior       int16
+	frameIndex  int // index of the next analysis frame in the utterance
+	ended       bool
+	inSpeech    bool
+	preFrames   int
+	postFrames  int
+	prespeech   cepRing // frames held back before the speech onset
+	out         cepRing // frames ready for the caller
 }
 
 // cepRing is a fixed-capacity FIFO of cepstral frames with their frame indices.
@@ -245,7 +244,6 @@ func (f *FrontEnd) StartStream() {
 	if f.noise != nil {
 		f.noise.undefined = true
 	}
-	f.processedAll = 0
 	f.StartUtterance()
 }
 
@@ -297,7 +295,6 @@ func (f *FrontEnd) Process(pcm []int16, dst []float32, pos []int) (nSamples, nFr
 		copy(f.samples, f.samples[f.frameShift:])
 		f.nsamples -= f.frameShift
 	}
-	f.processedAll += int64(nSamples)
 	return nSamples, nFrames
 }
 
@@ -319,7 +316,11 @@ func (f *FrontEnd) End() {
 func (f *FrontEnd) Pending() bool { return f.out.size > 0 }
 
 // dither adds 1 to each sample with probability 1/4 (fe_read_frame: !(s3_rand_int31()%4)), wrapping at
-// int16 overflow as the C code does.
+// int16 overflow as the C code does, drawing from the same Mersenne Twister seeded with -seed. Each sample
+// is dithered once as it arrives. sphinxbase dithers the samples of a frame when it copies them into its
+// frame buffer, and re-dithers the overlap whenever it rebuilds a frame from its block buffer, so which
+// random number meets which sample depends on the caller's block size there: dithered output is
+// reproducible here, but not sample-for-sample equal to sphinx_fe's.
 func (f *FrontEnd) dither(s []int16) {
 	for i := range s {
 		if (f.rng.uint32()>>1)%4 == 0 {
