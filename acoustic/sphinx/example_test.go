@@ -3,16 +3,41 @@ package sphinx_test
 import (
 	"fmt"
 	"log"
+	"math"
 	"sync"
 	"testing"
 
 	"hark/acoustic/sphinx"
 	"hark/decoder"
+	"hark/hmm"
 	"hark/internal/testenv"
 )
 
-// The Scorer is what the decoder consumes.
-var _ decoder.Decodable = (*sphinx.Scorer)(nil)
+// The Scorer is what the decoder consumes; the Mdef is what C and H are built from.
+var (
+	_ decoder.Decodable = (*sphinx.Scorer)(nil)
+	_ hmm.Model         = (*sphinx.Mdef)(nil)
+)
+
+// TestTransitionsForHMM checks that the processed matrices are accepted by package hmm and give the same
+// probabilities.
+func TestTransitionsForHMM(t *testing.T) {
+	m := mustLoad(t, testenv.ModelDir)
+	tr, err := hmm.NewTransitions(m.Tmat.Matrices())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < m.Tmat.NTmat; i++ {
+		for j := 0; j < m.Tmat.NState; j++ {
+			for k := 0; k <= m.Tmat.NState; k++ {
+				want := math.Exp(m.Tmat.LogProb(i, j, k))
+				if got := tr.Prob(i, j, k); math.Abs(got-want) > 1e-6 {
+					t.Fatalf("P(%d|%d) of matrix %d: hmm %v, sphinx %v", k, j, i, got, want)
+				}
+			}
+		}
+	}
+}
 
 // Example loads Debian's en-us model and scores a senone of the first frame. The features would come from
 // package feature (feature.Compute or an online feature.Extractor) configured by the model's feat.params.

@@ -28,6 +28,21 @@ func (t *Tmat) LogProb(i, j, k int) float64 {
 	return math.Log(float64(p))
 }
 
+// Matrices returns the processed probabilities as NTmat × NState × (NState+1) nested slices (a copy), the
+// form hmm.NewTransitions takes.
+func (t *Tmat) Matrices() [][][]float32 {
+	out := make([][][]float32, t.NTmat)
+	n := t.NState + 1
+	for i := range out {
+		out[i] = make([][]float32, t.NState)
+		for j := range out[i] {
+			o := (i*t.NState + j) * n
+			out[i][j] = append([]float32(nil), t.Prob[o:o+n]...)
+		}
+	}
+	return out
+}
+
 // DefaultTmatFloor is pocketsphinx's -tmatfloor default.
 const DefaultTmatFloor = 1e-4
 
