@@ -16,6 +16,13 @@
 //     [Model] stores them as read. The trie stores values in sphinxbase's log base 1.0001
 //     (log10 p = v·log10(1.0001)); [Trie.SphinxScore] reproduces sphinxbase's integer scores in that base.
 //
+// # Measured on en-us.lm.bin (72,547 / 2,051,541 / 1,669,625 n-grams)
+//
+//   - OpenTrie: 0.02 s of CPU, 13 MB peak RSS (memory-mapped); Score: about 1 µs, no allocation.
+//   - Trie.Model: 1.5 s of CPU, 150 MB peak RSS; WriteARPA: 104 MB of text; ReadARPA of it: 2.3 s, 166 MB.
+//   - Prune to 400,000 n-grams: 4.6 s of CPU in all, 203 MB peak RSS; dev-set perplexity (with <s> </s>)
+//     361 → 481. bench/lm-prune.sh measures other sizes.
+//
 // # Lifecycle
 //
 // Build or load a model once (OpenTrie, ParseTrie, ReadARPA, Trie.Model, Prune), then share it: every

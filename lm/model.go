@@ -91,7 +91,7 @@ func (t *ngramTable) sortUnique() error {
 // Model is an n-gram backoff language model held in memory: ARPA files, models converted from a
 // [Trie], and pruned models. Values are log10 as in ARPA files. Memory: per n-gram of order k,
 // 4k bytes of word ids plus 4 bytes of probability and (below the highest order) 4 of backoff, in flat
-// slices with no pointers (en-us as a Model: about 80 MB); the vocabulary as in [Vocab].
+// slices with no pointers (en-us as a Model: about 90 MB of heap); the vocabulary as in [Vocab].
 // Read-only after construction and safe for concurrent use.
 type Model struct {
 	vocab  *Vocab
@@ -212,7 +212,7 @@ func (m *Model) Score(hist []WordID, w WordID) float32 {
 
 // Model converts the trie to an in-memory Model holding every n-gram present (the trie's sentinels,
 // not its header, give the counts), with values converted from log base 1.0001 to log10. Time and
-// memory are linear in the number of n-grams (en-us: about 2 s and 80 MB).
+// memory are linear in the number of n-grams (en-us: 1.5 s of CPU, 90 MB of heap, 150 MB peak RSS).
 func (t *Trie) Model() (*Model, error) {
 	m := newModel(t.vocab, t.order)
 	v := t.counts[0]
