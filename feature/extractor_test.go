@@ -453,41 +453,6 @@ func TestLiveCMNWindow(t *testing.T) {
 	}
 }
 
-// TestDitherDeterministic checks that dither changes the cepstra, reproducibly for a given seed.
-func TestDitherDeterministic(t *testing.T) {
-	pcm := readPCM(t, testenv.RequireFile(t, filepath.Join(testenv.TestData, "goforward.raw")))
-	cfg := enUSConfig(t)
-	plain, err := feature.Cepstra(cfg, pcm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Dither = true
-	cfg.Seed = 1234
-	a, err := feature.Cepstra(cfg, pcm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := feature.Cepstra(cfg, pcm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a) != len(b) {
-		t.Fatalf("dithered runs gave %d and %d frames", len(a), len(b))
-	}
-	for i := range a {
-		for j := range a[i] {
-			if a[i][j] != b[i][j] {
-				t.Fatalf("same seed, different cepstra at [%d][%d]", i, j)
-			}
-		}
-	}
-	if len(a) == len(plain) {
-		if d, _, _ := maxAbsDiff(a, plain); d == 0 {
-			t.Fatal("dither changed nothing")
-		}
-	}
-}
-
 // TestLiveCMNAcrossUtterances checks that the online Extractor carries the live CMN mean from one
 // utterance to the next exactly as whole-utterance live processing does (cmn_live_update at each end).
 // The three utterances stay under 800 frames in all, where the window shift (per frame online, per block

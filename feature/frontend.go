@@ -42,6 +42,8 @@ type FrontEnd struct {
 	mfspec      []float64
 	cep         []float32
 	samples     []int16 // pending samples of the next frame, len frameSize
+	raw         []int16 // the same samples before dither (only with dither)
+	ndithered   int     // samples[:ndithered] are dithered
 	nsamples    int
 	prior       int16
 	frameIndex  int // index of the next analysis frame in the utterance
@@ -123,6 +125,7 @@ func NewFrontEnd(cfg Config) (*FrontEnd, error) {
 	}
 	if cfg.Dither {
 		f.rng = newMT19937(uint32(cfg.Seed))
+		f.raw = make([]int16, f.frameSize)
 	}
 	f.prespeech = newCepRing(cfg.VADPrespeech+1, cfg.NumCep)
 	f.out = newCepRing(cfg.VADPrespeech+3, cfg.NumCep)
@@ -251,6 +254,7 @@ func (f *FrontEnd) StartStream() {
 // (fe_start_utt). Noise statistics carry over.
 func (f *FrontEnd) StartUtterance() {
 	f.nsamples = 0
+	f.ndithered = 0
 	f.prior = 0
 	f.frameIndex = 0
 	f.ended = false
@@ -284,15 +288,22 @@ func (f *FrontEnd) Process(pcm []int16, dst []float32, pos []int) (nSamples, nFr
 		}
 		n := copy(f.samples[f.nsamples:], pcm[nSamples:])
 		if f.rng != nil {
-			f.dither(f.samples[f.nsamples : f.nsamples+n])
+			copy(f.raw[f.nsamples:], pcm[nSamples:nSamples+n])
 		}
 		f.nsamples += n
 		nSamples += n
 		if f.nsamples < f.frameSize {
 			break
 		}
+		if f.rng != nil { // dither the samples new to this frame, in order
+			f.dither(f.samples[f.ndithered:f.frameSize])
+			f.ndithered = f.frameSize - f.frameShift
+		}
 		f.analyse(f.frameSize, false)
 		copy(f.samples, f.samples[f.frameShift:])
+		if f.rng != nil {
+			copy(f.raw, f.raw[f.frameShift:])
+		}
 		f.nsamples -= f.frameShift
 	}
 	return nSamples, nFrames
@@ -307,8 +318,12 @@ func (f *FrontEnd) End() {
 	}
 	f.ended = true
 	if f.nsamples > 0 {
+		if f.rng != nil { // fe_end_utt re-reads the undithered overflow samples and dithers them afresh
+			copy(f.samples, f.raw[:f.nsamples])
+			f.dither(f.samples[:f.nsamples])
+		}
 		f.analyse(f.nsamples, true)
-		f.nsamples = 0
+		f.nsamples, f.ndithered = 0, 0
 	}
 }
 
@@ -316,11 +331,13 @@ func (f *FrontEnd) End() {
 func (f *FrontEnd) Pending() bool { return f.out.size > 0 }
 
 // dither adds 1 to each sample with probability 1/4 (fe_read_frame: !(s3_rand_int31()%4)), wrapping at
-// int16 overflow as the C code does, drawing from the same Mersenne Twister seeded with -seed. Each sample
-// is dithered once as it arrives. sphinxbase dithers the samples of a frame when it copies them into its
-// frame buffer, and re-dithers the overlap whenever it rebuilds a frame from its block buffer, so which
-// random number meets which sample depends on the caller's block size there: dithered output is
-// reproducible here, but not sample-for-sample equal to sphinx_fe's.
+// int16 overflow as the C code does, drawing from the same Mersenne Twister seeded with -seed. Samples are
+// dithered once, in order, when they first enter a full frame, and the final partial frame is dithered
+// afresh (fe_end_utt). That is
+// exactly what sphinxbase does when it gets the whole utterance in one call (pocketsphinx_batch -adcin,
+// sphinx_fe with a -blocksize larger than the file). With smaller blocks sphinxbase re-dithers the overlap
+// whenever it rebuilds a frame from its block buffer, so which random number meets which sample depends on
+// the caller's block size there.
 func (f *FrontEnd) dither(s []int16) {
 	for i := range s {
 		if (f.rng.uint32()>>1)%4 == 0 {

@@ -13,13 +13,14 @@ import (
 
 // FuzzExtractorChunking feeds arbitrary 16-bit audio to the online Extractor in chunks of varying size and
 // dst room, and checks it never panics and gives exactly what the whole-utterance path gives (live CMN,
-// noise removal and VAD on), with frame indices increasing.
+// noise removal and VAD on, dither on or off), with frame indices increasing.
 //
 //	go test ./feature -run '^$' -fuzz FuzzExtractorChunking -fuzztime 30s
 func FuzzExtractorChunking(f *testing.F) {
 	if b, err := os.ReadFile(filepath.Join(testenv.TestData, "goforward.raw")); err == nil {
 		f.Add(uint16(160), uint8(1), b[24000:32000])
 		f.Add(uint16(1), uint8(3), b[30000:34000])
+		f.Add(uint16(33), uint8(0x85), b[26000:34000])
 	}
 	f.Add(uint16(0), uint8(0), make([]byte, 5000))
 	f.Add(uint16(7), uint8(2), []byte{0xff, 0x7f, 0x00, 0x80, 1, 2, 3})
@@ -34,6 +35,8 @@ func FuzzExtractorChunking(f *testing.F) {
 		for i := range pcm {
 			pcm[i] = int16(binary.LittleEndian.Uint16(data[2*i:]))
 		}
+		cfg := cfg
+		cfg.Dither = room&0x80 != 0 // dither must not depend on the chunking either
 		ref, err := feature.NewExtractor(cfg)
 		if err != nil {
 			t.Fatal(err)

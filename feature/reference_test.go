@@ -285,3 +285,34 @@ func TestShortInputsMatchSphinxFE(t *testing.T) {
 		}
 	}
 }
+
+// TestDitherMatchesSphinxFE checks -dither against sphinx_fe given the whole file in one block (as
+// pocketsphinx_batch -adcin gives it), where sphinxbase draws one random number per sample in order, plus
+// fresh ones for the final partial frame. sphinx_fe seeds its generator once per process, so each run
+// converts one file.
+func TestDitherMatchesSphinxFE(t *testing.T) {
+	td := testenv.RequireFile(t, testenv.TestData)
+	for _, r := range []recording{
+		{"raw", filepath.Join(td, "goforward.raw")},
+		{"cards", filepath.Join(td, "cards", "002.wav")},
+	} {
+		for _, seed := range []string{"-1", "7"} {
+			args := append([]string{"-dither", "yes", "-seed", seed, "-blocksize", "100000000"}, enUSArgs...)
+			outs := runSphinxFE(t, []recording{r}, args)
+			want, err := feature.ReadMFCFile(outs[0], 13)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := feature.Cepstra(configFromArgs(t, args), readPCM(t, r.path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s seed %s: %d frames; sphinx_fe wrote %d", r.path, seed, len(got), len(want))
+			}
+			if d, fr, c := maxAbsDiff(got, want); d != 0 {
+				t.Errorf("%s seed %s: frame %d c%d = %g; sphinx_fe %g", r.path, seed, fr, c, got[fr][c], want[fr][c])
+			}
+		}
+	}
+}
