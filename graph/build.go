@@ -25,6 +25,9 @@ type Config struct {
 	Delta float32
 	// MaxStates guards determinization against blow-up: 0 means no limit.
 	MaxStates int
+	// SkipMinimizeHCLG leaves HCLG determinized but not minimized (mkgraph.sh minimizes): minimization merges
+	// states with equal futures (a smaller graph) but is the slowest step on large graphs.
+	SkipMinimizeHCLG bool
 }
 
 // DefaultConfig returns mkgraph.sh's defaults.
@@ -215,10 +218,12 @@ func build(in Inputs, cfg Config, progress Progress, keep *stages) (*Graph, Stat
 		return nil, st, fmt.Errorf("graph: determinize HCLG: %w", err)
 	}
 	report("det(HCLG)", hclg)
-	if err := wfst.Minimize(hclg, wfst.MinimizeOptions{Delta: wfst.ShortestDelta}); err != nil {
-		return nil, st, fmt.Errorf("graph: minimize HCLG: %w", err)
+	if !cfg.SkipMinimizeHCLG {
+		if err := wfst.Minimize(hclg, wfst.MinimizeOptions{Delta: wfst.ShortestDelta}); err != nil {
+			return nil, st, fmt.Errorf("graph: minimize HCLG: %w", err)
+		}
+		report("min(HCLG)", hclg)
 	}
-	report("min(HCLG)", hclg)
 	if keep != nil {
 		keep.hclgNoLoop = wfst.Copy(hclg)
 	}

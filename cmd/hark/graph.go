@@ -168,6 +168,7 @@ cache is not rebuilt unless --force is given. Progress goes to stderr; the entry
 	f.BoolVar(&force, "force", false, "rebuild even if the graph is cached")
 	f.Float64Var(&silProb, "sil-prob", cfg.L.SilProb, "probability of optional silence between words")
 	f.Float64Var(&selfLoop, "self-loop-scale", float64(cfg.SelfLoopScale), "scale of HMM self-loop costs")
+	f.BoolVar(&cfg.SkipMinimizeHCLG, "skip-minimize-hclg", cfg.SkipMinimizeHCLG, "do not minimize HCLG (faster build, larger graph)")
 	f.Float64Var(&transScale, "transition-scale", float64(cfg.H.TransitionScale), "scale of HMM forward transition costs")
 	return cmd
 }
