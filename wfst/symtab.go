@@ -7,7 +7,8 @@ import "fmt"
 type SymbolTable struct {
 	Name         string
 	availableKey int64
-	keys         []int64 // insertion order, as OpenFST writes them
+	keys         []int64  // insertion order, as OpenFST writes them
+	syms         []string // the symbol of each entry of keys
 	sym          map[int64]string
 	key          map[string]int64
 }
@@ -35,6 +36,7 @@ func (t *SymbolTable) AddWithKey(symbol string, k int64) {
 	t.sym[k] = symbol
 	t.key[symbol] = k
 	t.keys = append(t.keys, k)
+	t.syms = append(t.syms, symbol)
 	if k >= t.availableKey {
 		t.availableKey = k + 1
 	}
@@ -70,12 +72,16 @@ func (t *SymbolTable) Copy() *SymbolTable {
 		return nil
 	}
 	c := NewSymbolTable(t.Name)
-	for _, k := range t.keys {
-		c.AddWithKey(t.sym[k], k)
+	for i, k := range t.keys {
+		c.AddWithKey(t.syms[i], k)
 	}
 	c.availableKey = t.availableKey
 	return c
 }
+
+// Entry returns the i-th (symbol, key) pair in insertion order, 0 ≤ i < Len(). Unlike Symbol, it also
+// reaches a symbol whose key a later symbol took (OpenFST's tables keep both and write both).
+func (t *SymbolTable) Entry(i int) (string, int64) { return t.syms[i], t.keys[i] }
 
 // Equal reports whether two tables hold the same (key, symbol) pairs.
 func (t *SymbolTable) Equal(u *SymbolTable) bool {

@@ -87,7 +87,11 @@ func newBinReader(r io.Reader) *binReader {
 	}
 	br, ok := r.(*bufio.Reader)
 	if !ok {
-		br = bufio.NewReaderSize(r, 1<<20)
+		size := 1 << 20
+		if remaining >= 0 && remaining < int64(size) {
+			size = int(remaining) // small inputs get small buffers (bufio raises it to its minimum)
+		}
+		br = bufio.NewReaderSize(r, size)
 	}
 	return &binReader{r: br, remaining: remaining}
 }
@@ -614,10 +618,9 @@ func (b *binWriter) symbols(t *wfst.SymbolTable) {
 	b.int32(SymbolTableMagic)
 	b.string(t.Name)
 	b.int64(t.AvailableKey())
-	keys := t.Keys()
-	b.int64(int64(len(keys)))
-	for _, k := range keys {
-		sym, _ := t.Symbol(k)
+	b.int64(int64(t.Len()))
+	for i := 0; i < t.Len(); i++ {
+		sym, k := t.Entry(i)
 		b.string(sym)
 		b.int64(k)
 	}

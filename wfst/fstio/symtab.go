@@ -130,8 +130,8 @@ func WriteSymbolsText(w io.Writer, t *wfst.SymbolTable) error {
 	}
 	bw := bufio.NewWriter(w)
 	var b []byte
-	for _, k := range t.Keys() {
-		sym, _ := t.Symbol(k)
+	for i := 0; i < t.Len(); i++ {
+		sym, k := t.Entry(i)
 		b = append(b[:0], sym...)
 		b = append(b, '\t')
 		b = strconv.AppendInt(b, k, 10)
