@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hark/lm"
+	"hark/wfst/fstio"
 )
 
 func init() { addCommand(newLMCmd) }
@@ -22,7 +23,7 @@ func newLMCmd() *cobra.Command {
 		Use:   "lm",
 		Short: "Inspect, evaluate, convert and prune n-gram language models (Sphinx trie .lm.bin or ARPA)",
 	}
-	c.AddCommand(newLMInfoCmd(), newLMEvalCmd(), newLMConvertCmd(), newLMPruneCmd())
+	c.AddCommand(newLMInfoCmd(), newLMEvalCmd(), newLMConvertCmd(), newLMPruneCmd(), newLMGCmd())
 	return c
 }
 
@@ -275,4 +276,52 @@ func evalFile(path string, a, b lm.Scorer) (float64, float64, error) {
 		cb.Add(lm.Eval(b, words))
 	}
 	return ca.Perplexity(), cb.Perplexity(), nil
+}
+
+func newLMGCmd() *cobra.Command {
+	var lmPath, words string
+	var target int
+	c := &cobra.Command{
+		Use:   "g [--lm FILE] [--target N] G.fst [--words words.txt]",
+		Short: "Build the grammar FST G (Kaldi's arpa2fst: backoff arcs on #0) and write it in OpenFST format",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := openLM(cmd, lmPath)
+			if err != nil {
+				return err
+			}
+			m, err := lm.AsModel(s)
+			if err != nil {
+				return err
+			}
+			errOut := cmd.ErrOrStderr()
+			if target > 0 && m.NumNGrams() > target {
+				cfg := lm.DefaultPruneConfig()
+				cfg.TargetNGrams = target
+				t0 := time.Now()
+				if m, _, err = lm.Prune(m, cfg); err != nil {
+					return err
+				}
+				fmt.Fprintf(errOut, "pruned to %v in %v\n", m.Counts(), time.Since(t0).Round(time.Millisecond))
+			}
+			t0 := time.Now()
+			syms, backoff := lm.WordSymbols(m)
+			g, st, err := lm.BuildG(m, syms, backoff)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(errOut, "G: %d states, %d arcs (%d backoff, label %d), %d n-grams skipped, built in %v (%s)\n",
+				st.States, st.Arcs, st.BackoffArcs, backoff, st.SkippedNGrams, time.Since(t0).Round(time.Millisecond), memLine())
+			if words != "" {
+				if err := fstio.WriteSymbolsTextFile(words, syms); err != nil {
+					return err
+				}
+			}
+			return fstio.WriteFile(args[0], g, fstio.WriteOptions{})
+		},
+	}
+	c.Flags().StringVar(&lmPath, "lm", defaultGraphLM, "language model `FILE` (Sphinx trie or ARPA, plain or gzip)")
+	c.Flags().IntVar(&target, "target", 0, "prune to at most `N` n-grams first (0: no pruning)")
+	c.Flags().StringVar(&words, "words", "", "write the word symbol table (Kaldi words.txt) to `FILE`")
+	return c
 }
