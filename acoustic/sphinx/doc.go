@@ -19,8 +19,9 @@
 //
 // # Units
 //
-// pocketsphinx computes in integer logarithms of base 1.0001 ("logmath units"); senone scores are shifted
-// right by [SenscrShift] (10), so one senone-score unit is 1024·ln(1.0001) ≈ 0.1024 nats. [Scorer.Score]
+// pocketsphinx computes in integer logarithms of base 1.0001 ("logmath units"; exactly float32(1.0001),
+// as pocketsphinx reads -logbase); senone scores are shifted right by [SenscrShift] (10), so one
+// senone-score unit is [NatsPerUnit] = 1024·ln(1.0001) ≈ 0.1024 nats. [Scorer.Score]
 // returns such integer scores as pocketsphinx stores them (negated: 0 is best, larger is worse);
 // [Scorer.LogLikelihood] converts them to natural-log likelihoods (higher is better), which is what the
 // decoder consumes.

@@ -157,8 +157,11 @@ type gaussPrecomp struct {
 	floored int       // number of variances raised to the floor
 }
 
-// Log base of pocketsphinx's integer log math (-logbase default).
-const logBase = 1.0001
+// logBase is the base of pocketsphinx's integer log math: -logbase 1.0001, which pocketsphinx reads as a
+// float32 option and widens (ps_init: logmath_init((float64)cmd_ln_float32_r(config, "-logbase"), ...)),
+// so the base really is 1.00010001659393310546875. The difference matters: it moves the integer Gaussian
+// parameters by about 1.7e-4 relative, enough to change senone scores by a unit or more.
+var logBase = float64(float32(1.0001))
 
 var invLogBase = 1.0 / math.Log(logBase)
 

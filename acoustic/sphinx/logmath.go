@@ -6,7 +6,8 @@ import "math"
 // shifted right by 10 bits, so one unit is 1024·ln(1.0001) nats.
 const SenscrShift = 10
 
-// NatsPerUnit is the size of one senone-score unit in nats: 1024·ln(1.0001) ≈ 0.1024.
+// NatsPerUnit is the size of one senone-score unit in nats: 1024·ln(b) ≈ 0.1024 for pocketsphinx's base
+// b = float32(1.0001).
 var NatsPerUnit = float32(float64(1<<SenscrShift) * math.Log(logBase))
 
 // logZero is logmath's value for log(0) with shift 0 (MAX_NEG_INT32 >> 2).

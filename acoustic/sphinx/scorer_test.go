@@ -50,7 +50,7 @@ func (r *refScorer) frame(x []float32) {
 					v := float64(max(g.Var[o+i], varFloor))
 					diff := float64(x[off+i]) - float64(g.Mean[o+i])
 					if r.quantized {
-						lb := math.Log(1.0001)
+						lb := math.Log(float64(float32(1.0001))) // pocketsphinx's -logbase is a float32
 						det := float64(int32(math.Log(1/math.Sqrt(2*math.Pi*v))/lb)) * lb
 						prec := float64(int32(1/(2*v)/lb)) * lb
 						s += det - diff*diff*prec

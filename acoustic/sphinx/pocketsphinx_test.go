@@ -1,0 +1,104 @@
+package sphinx_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"hark/acoustic/sphinx"
+	"hark/internal/testenv"
+)
+
+// pocketsphinxSenoneScores runs pocketsphinx_batch on goforward.raw with -compallsen yes -senlogdir (a
+// small JSGF search, so that every frame is scored once) and returns its per-frame senone scores: negated,
+// in senone-score units, minus the frame's best (so the best is 0). The format is acmod.c's
+// acmod_write_scores: an s3 header, then per frame int16 n_active and n_active int16 scores.
+func pocketsphinxSenoneScores(t *testing.T, nSen int) [][]int16 {
+	t.Helper()
+	ps := testenv.RequireTool(t, "pocketsphinx_batch")
+	gram := testenv.RequireFile(t, filepath.Join(testenv.TestData, "goforward.gram"))
+	testenv.RequireFile(t, goforwardRaw)
+	dir := t.TempDir()
+	ctl := filepath.Join(dir, "ctl")
+	if err := os.WriteFile(ctl, []byte("goforward\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(ps, "-adcin", "yes", "-cepdir", testenv.TestData, "-cepext", ".raw", "-ctl", ctl,
+		"-compallsen", "yes", "-senlogdir", dir, "-hyp", filepath.Join(dir, "hyp"), "-jsgf", gram,
+		"-dict", filepath.Join(testenv.ModelRoot, "cmudict-en-us.dict"), "-logfn", filepath.Join(dir, "log"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pocketsphinx_batch: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "000000000.sen"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(b, []byte("endhdr\n"))
+	if i < 0 || len(b) < i+11 || binary.LittleEndian.Uint32(b[i+7:]) != 0x11223344 {
+		t.Fatal("senone log: bad header")
+	}
+	b = b[i+11:]
+	var frames [][]int16
+	for len(b) >= 2 {
+		n := int(int16(binary.LittleEndian.Uint16(b)))
+		if n != nSen || len(b) < 2+2*n {
+			t.Fatalf("senone log frame %d: %d active senones; want all %d", len(frames), n, nSen)
+		}
+		f := make([]int16, n)
+		for k := range f {
+			f[k] = int16(binary.LittleEndian.Uint16(b[2+2*k:]))
+		}
+		frames = append(frames, f)
+		b = b[2+2*n:]
+	}
+	return frames
+}
+
+// TestScoresMatchPocketsphinx compares every senone score of every frame of goforward.raw with the scores
+// pocketsphinx_batch logs (-compallsen yes -senlogdir) for the en-us model. Features come from package
+// feature; after subtracting the frame's best score, as ptm_mgau_senone_eval does, the integer scores must
+// be identical.
+func TestScoresMatchPocketsphinx(t *testing.T) {
+	m := mustLoad(t, testenv.ModelDir)
+	want := pocketsphinxSenoneScores(t, m.Mdef.NSen)
+	feats := goforwardFeatures(t)
+	if len(want) != len(feats) {
+		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
+	}
+	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptFrames(feats); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]int32, m.Mdef.NSen)
+	mismatches, frameMismatch, maxDiff := 0, 0, int32(0)
+	for fr := range feats {
+		best := int32(1 << 30)
+		for sen := range got {
+			got[sen] = s.Score(fr, sen)
+			best = min(best, got[sen])
+		}
+		bad := 0
+		for sen := range got {
+			d := got[sen] - best - int32(want[fr][sen])
+			if d != 0 {
+				bad++
+				maxDiff = max(maxDiff, max(d, -d))
+				if mismatches+bad <= 5 {
+					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, sen, got[sen]-best, want[fr][sen])
+				}
+			}
+		}
+		if bad > 0 {
+			frameMismatch++
+		}
+		mismatches += bad
+	}
+	t.Logf("%d frames × %d senones compared with pocketsphinx: %d scores differ (in %d frames), max difference %d units",
+		len(feats), m.Mdef.NSen, mismatches, frameMismatch, maxDiff)
+}
