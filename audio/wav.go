@@ -183,6 +183,16 @@ func NewWAVReader(r io.Reader) (*WAVReader, error) {
 			if n >= 0 {
 				frames = n / frameBytes
 				n = frames * frameBytes // a trailing partial frame is not sample data
+			} else if seeker != nil {
+				// A streaming writer's header on a file: the samples run to its end, whose size we can see.
+				if cur, err := seeker.Seek(0, io.SeekCurrent); err == nil {
+					if end, err := seeker.Seek(0, io.SeekEnd); err == nil && end >= cur {
+						frames = (end - cur) / frameBytes
+					}
+					if _, err := seeker.Seek(cur, io.SeekStart); err != nil {
+						return nil, fmt.Errorf("wav: seek back to the samples: %w", err)
+					}
+				}
 			}
 			w := &WAVReader{
 				p: newPCMReader("wav", r, coding, channels, n),

@@ -110,6 +110,7 @@ func TestWAVChunkLayouts(t *testing.T) {
 		{"big-skipped-chunk", buildWAV("RIFF", -1, ck("fmt ", fmt16), ck("bext", make([]byte, 100001)), ck("data", data)), false, want, 10},
 		{"big-skipped-chunk-seek", buildWAV("RIFF", -1, ck("fmt ", fmt16), ck("bext", make([]byte, 100001)), ck("data", data)), true, want, 10},
 		{"data-size-ffffffff", buildWAV("RIFF", 0xFFFFFFFF, ck("fmt ", fmt16), chunk{"data", data, 0xFFFFFFFF}), false, want, -1},
+		{"data-size-ffffffff-seekable", buildWAV("RIFF", 0xFFFFFFFF, ck("fmt ", fmt16), chunk{"data", data, 0xFFFFFFFF}), true, want, 10},
 		{"data-size-0-streaming", append(append([]byte{}, hdr...), data...), false, want, -1},
 		{"data-size-sox-pipe", buildWAV("RIFF", 0x7FFFF024, ck("fmt ", fmt16), chunk{"data", data, 0x7FFFF000}), false, want, -1},
 		{"data-size-0-really-empty", buildWAV("RIFF", -1, ck("fmt ", fmt16), ck("data", nil), list), false, nil, 0},
