@@ -3,15 +3,18 @@ package feature
 import "fmt"
 
 // Feat is sphinxbase's feature computation (feat_t): cepstral frames in, feature vectors out. It applies
-// cepstral mean normalisation and automatic gain control of c0 (-agc), then the dynamic features of Config.Feat over a window of frames (for
-// 1s_c_d_dd: 13 cepstra, 13 deltas, 13 double deltas), then the projection onto Config.SVSpec's subvectors
-// when one is given.
+// cepstral mean normalisation and automatic gain control of c0 (-agc), then the dynamic features of
+// Config.Feat over a window of frames (for 1s_c_d_dd: 13 cepstra, 13 deltas, 13 double deltas), then the
+// projection onto Config.SVSpec's subvectors when one is given.
 //
 // Accept/Flush are online (feat_s2mfc2feat_live with one frame per call): CMN is live, starting from
 // Config.CMNInit and carried from one utterance to the next (StartUtterance keeps it; ResetCMN restores
 // CMNInit). As in sphinxbase, where any call that is not a whole utterance switches batch CMN to live for
-// good, a "batch" Config gets live CMN online (and, as in feat_agc, every AGC type runs as emax online). Utterance computes a whole utterance at once with the
-// Config's CMN, batch included, exactly as pocketsphinx_batch does (feat_s2mfc2feat_block_utt).
+// good, a "batch" Config gets live CMN online (and, as in feat_agc, every AGC type runs as emax online).
+// The live window shift (more than 800 frames) happens at the frame that crosses it, as sphinxbase does
+// when fed one frame per call; pocketsphinx feeds blocks, so its shift can come a few frames later.
+// Utterance computes a whole utterance at once with the Config's CMN and AGC, batch included, exactly as
+// pocketsphinx_batch does (feat_s2mfc2feat_block_utt).
 //
 // At the start of an utterance the first frame is replicated Window() times, and at the end the last one,
 // so an utterance of n cepstral frames yields n feature vectors.
@@ -371,7 +374,8 @@ func (e *Extractor) Process(pcm []int16, dst []float32, pos []int) (nSamples, nF
 // Utterance computes the feature vectors of a whole utterance as pocketsphinx_batch does
 // (acmod_process_full_raw: front end, then feat_s2mfc2feat_block_utt; see Feat.Utterance). It starts a new
 // utterance (noise statistics and live CMN carry over) and returns the vectors (sub-slices of one array)
-// with their analysis-frame indices.
+// with their analysis-frame indices. The error is always nil today; it is there for inputs a later
+// version may reject.
 func (e *Extractor) Utterance(pcm []int16) ([][]float32, []int, error) {
 	ceps, pos := runFrontEnd(e.fe, pcm)
 	e.StartUtterance()

@@ -52,7 +52,8 @@ func TestTidigitsMatchesPocketsphinx(t *testing.T) {
 	}
 	logDir := filepath.Join(dir, "log")
 	out, err := exec.Command(tool, "-adcin", "yes", "-cepdir", dir, "-cepext", ".raw", "-ctl", ctlPath, "-hmm", hmm,
-		"-lm", filepath.Join(td, "tidigits", "lm", "tidigits.lm.bin"), "-dict", filepath.Join(td, "tidigits", "lm", "tidigits.dic"),
+		"-lm", filepath.Join(td, "tidigits", "lm", "tidigits.lm.bin"),
+		"-dict", filepath.Join(td, "tidigits", "lm", "tidigits.dic"),
 		"-mfclogdir", logDir, "-hyp", filepath.Join(dir, "hyp")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pocketsphinx_batch: %v\n%s", err, out)
