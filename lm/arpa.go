@@ -24,7 +24,7 @@ type ParseError struct {
 	Err  error
 }
 
-func (e *ParseError) Error() string { return fmt.Sprintf("lm: arpa line %d: %v", e.Line, e.Err) }
+func (e *ParseError) Error() string { return fmt.Sprintf("arpa line %d: %v", e.Line, e.Err) }
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
