@@ -1,6 +1,7 @@
 package feature_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -110,6 +111,60 @@ func runSphinxFE(t *testing.T, recs []recording, args []string) []string {
 	return outs
 }
 
+var cepstraCache struct {
+	once sync.Once
+	ceps [][][]float32
+	err  error
+}
+
+// allCepstra returns Cepstra with the en-us parameters of every recording in recs (always the list of
+// recordings()), computed once for the package's tests, on all cores.
+func allCepstra(t *testing.T, recs []recording) [][][]float32 {
+	t.Helper()
+	c := &cepstraCache
+	c.once.Do(func() { computeCepstra(recs) })
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	if len(c.ceps) != len(recs) {
+		t.Fatalf("cepstra cache holds %d recordings, not %d", len(c.ceps), len(recs))
+	}
+	return c.ceps
+}
+
+// computeCepstra fills cepstraCache; it may run on any goroutine.
+func computeCepstra(recs []recording) {
+	c := &cepstraCache
+	cfg := feature.DefaultConfig()
+	for i := 0; i+1 < len(enUSArgs); i += 2 {
+		if err := cfg.Set(enUSArgs[i], enUSArgs[i+1]); err != nil {
+			c.err = err
+			return
+		}
+	}
+	c.ceps = make([][][]float32, len(recs))
+	errs := make([]error, len(recs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				pcm, err := loadPCM(recs[i].path)
+				if err == nil {
+					c.ceps[i], err = feature.Cepstra(cfg, pcm)
+				}
+				errs[i] = err
+			}
+		})
+	}
+	for i := range recs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	c.err = errors.Join(errs...)
+}
+
 // maxAbsDiff returns the largest |got−want| over all coefficients (frame counts must agree).
 func maxAbsDiff(got, want [][]float32) (d float64, frame, coef int) {
 	frame, coef = -1, -1
@@ -129,35 +184,9 @@ func maxAbsDiff(got, want [][]float32) (d float64, frame, coef int) {
 func TestCepstraMatchSphinxFE(t *testing.T) {
 	t.Parallel()
 	recs := recordings(t)
-	cfg := configFromArgs(t, enUSArgs)
-	// Our side runs on all cores while sphinx_fe runs.
-	type result struct {
-		got [][]float32
-		err error
-	}
-	results := make([]result, len(recs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				pcm, err := loadPCM(recs[i].path)
-				if err != nil {
-					results[i].err = err
-					continue
-				}
-				results[i].got, results[i].err = feature.Cepstra(cfg, pcm)
-			}
-		})
-	}
-	go func() {
-		for i := range recs {
-			next <- i
-		}
-		close(next)
-	}()
+	go cepstraCache.once.Do(func() { computeCepstra(recs) }) // ours on all cores while sphinx_fe runs
 	outs := runSphinxFE(t, recs, enUSArgs)
-	wg.Wait()
+	results := allCepstra(t, recs)
 	worst := map[string]float64{}
 	frames := map[string]int{}
 	for i, r := range recs {
@@ -165,10 +194,7 @@ func TestCepstraMatchSphinxFE(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := results[i].got, results[i].err
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := results[i]
 		if len(got) != len(want) {
 			t.Errorf("%s: %d frames; sphinx_fe wrote %d", r.path, len(got), len(want))
 			continue

@@ -9,6 +9,9 @@
  *          with beginutt and the last with endutt (as live decoding)
  *   OUT    int32 count of float32 values, then the feature vectors (little-endian)
  * After the run it prints the final CMN mean to stdout.
+ *
+ * usage: featref -list TYPE CMN AGC BLOCK CMNINIT|- SVSPEC|- LISTFILE
+ *   converts each "IN OUT" line of LISTFILE with a fresh feat_init (used by the Go tests at run time).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,11 +44,9 @@ int feat_s2mfc2feat_live(void *fcb, mfcc_t **uttcep, int *inout_ncep, int beginu
 int **parse_subvecs(char const *str);
 int feat_set_subvecs(void *fcb, int **subvecs);
 
-int main(int argc, char **argv) {
-    if (argc < 7) { fprintf(stderr, "usage: featref TYPE CMN AGC BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]\n"); return 2; }
-    const char *type = argv[1], *inpath = argv[5], *outpath = argv[6];
-    const char *cmninit = argc > 7 ? argv[7] : "-", *svspec = argc > 8 ? argv[8] : NULL;
-    int cmn = atoi(argv[2]), agc = atoi(argv[3]), block = atoi(argv[4]);
+/* convert computes the features of one cepstra file; it returns 0 on success. */
+static int convert(const char *type, int cmn, int agc, int block, const char *inpath, const char *outpath,
+                   const char *cmninit, const char *svspec) {
     FILE *in = fopen(inpath, "rb");
     if (!in) { perror(inpath); return 1; }
     int n;
@@ -63,7 +64,7 @@ int main(int argc, char **argv) {
         char *s = strdup(cmninit), *tok = strtok(s, ",");
         for (int i = 0; tok && i < 13; i++, tok = strtok(NULL, ",")) fcb->cmn_struct->cmn_mean[i] = (mfcc_t)atof(tok);
     }
-    if (svspec && feat_set_subvecs(fcb, parse_subvecs(svspec)) < 0) return 1;
+    if (svspec && strcmp(svspec, "-") != 0 && feat_set_subvecs(fcb, parse_subvecs(svspec)) < 0) return 1;
     int dim = 0;
     if (fcb->subvecs) dim = fcb->sv_dim;
     else for (int i = 0; i < fcb->n_stream; i++) dim += fcb->stream_len[i];
@@ -94,5 +95,29 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 13; i++) printf("%.6f%c", fcb->cmn_struct->cmn_mean[i], i == 12 ? '\n' : ' ');
     else
         printf("\n");
+    free(data);
+    free(cep);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 9 && strcmp(argv[1], "-list") == 0) {
+        /* featref -list TYPE CMN AGC BLOCK CMNINIT|- SVSPEC|- LISTFILE: one "IN OUT" pair per line, each
+         * converted with a fresh feat_init. */
+        FILE *list = fopen(argv[8], "r");
+        if (!list) { perror(argv[8]); return 1; }
+        char in[4096], out[4096];
+        while (fscanf(list, "%4095s %4095s", in, out) == 2)
+            if (convert(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), in, out, argv[6], argv[7]) != 0)
+                return 1;
+        fclose(list);
+        return 0;
+    }
+    if (argc < 7) {
+        fprintf(stderr, "usage: featref TYPE CMN AGC BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]\n"
+                        "       featref -list TYPE CMN AGC BLOCK CMNINIT|- SVSPEC|- LISTFILE\n");
+        return 2;
+    }
+    return convert(argv[1], atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), argv[5], argv[6],
+                   argc > 7 ? argv[7] : "-", argc > 8 ? argv[8] : NULL);
 }
