@@ -1,0 +1,280 @@
+package server
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"hark/audio"
+	"hark/recognizer"
+	"hark/transcript"
+)
+
+// control is a text message of vosk-server's protocol: {"config": {...}} or {"eof": 1}.
+type control struct {
+	Config *streamConfig `json:"config"`
+	EOF    *int          `json:"eof"`
+}
+
+// streamConfig is the "config" object: sample_rate in Hz of the PCM that follows (default 16000). Other
+// vosk fields (words, max_alternatives, phrase_list) are accepted; words are always reported.
+type streamConfig struct {
+	SampleRate      float64         `json:"sample_rate"`
+	Words           *bool           `json:"words"`
+	MaxAlternatives int             `json:"max_alternatives"`
+	PhraseList      json.RawMessage `json:"phrase_list"`
+}
+
+// parseControl parses and checks a text message of the stream protocol.
+func parseControl(b []byte) (control, error) {
+	var c control
+	if len(b) > 64<<10 {
+		return c, fmt.Errorf("control message of %d bytes exceeds 64 KiB", len(b))
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("malformed JSON message: %w", err)
+	}
+	if c.Config == nil && c.EOF == nil {
+		return c, errors.New(`want {"config": {...}} or {"eof": 1}`)
+	}
+	if cf := c.Config; cf != nil {
+		if cf.SampleRate == 0 {
+			cf.SampleRate = 16000
+		}
+		if cf.SampleRate != float64(int(cf.SampleRate)) || cf.SampleRate < 4000 || cf.SampleRate > 192000 {
+			return c, fmt.Errorf("sample_rate %v: want an integer from 4000 to 192000 Hz", cf.SampleRate)
+		}
+	}
+	return c, nil
+}
+
+// voskWord and voskResult are vosk-server's final result shape.
+type voskWord struct {
+	Conf  float64 `json:"conf"`
+	End   float64 `json:"end"`
+	Start float64 `json:"start"`
+	Word  string  `json:"word"`
+}
+
+type voskResult struct {
+	Result []voskWord `json:"result,omitempty"`
+	Text   string     `json:"text"`
+}
+
+func toVosk(ws []transcript.Word) voskResult {
+	var r voskResult
+	for _, w := range ws {
+		if transcript.IsFiller(w.Word) {
+			continue
+		}
+		r.Result = append(r.Result, voskWord{Conf: w.Confidence, End: w.End, Start: w.Start, Word: w.Word})
+	}
+	r.Text = transcript.SegmentText(ws)
+	return r
+}
+
+// pcmStream turns the client's 16-bit little-endian PCM at its rate into samples at the model's rate.
+type pcmStream struct {
+	rate, modelRate int
+	rs              *audio.Resampler
+	odd             []byte // a byte left over from a message of odd length
+	f, out          []float32
+	pcm             []int16
+}
+
+func newPCMStream(rate, modelRate int) (*pcmStream, error) {
+	p := &pcmStream{rate: rate, modelRate: modelRate}
+	if rate != modelRate {
+		rs, err := audio.NewResampler(rate, modelRate, audio.DefaultResampleConfig(), 4096)
+		if err != nil {
+			return nil, err
+		}
+		p.rs = rs
+		p.out = make([]float32, 4096)
+	}
+	return p, nil
+}
+
+// convert returns the samples of msg at the model's rate; the slice is reused by the next call.
+func (p *pcmStream) convert(msg []byte) []int16 {
+	if len(p.odd) > 0 {
+		msg = append(p.odd, msg...)
+		p.odd = nil
+	}
+	if len(msg)%2 == 1 {
+		p.odd = []byte{msg[len(msg)-1]}
+		msg = msg[:len(msg)-1]
+	}
+	n := len(msg) / 2
+	p.pcm = p.pcm[:0]
+	if p.rs == nil {
+		for i := 0; i < n; i++ {
+			p.pcm = append(p.pcm, int16(binary.LittleEndian.Uint16(msg[2*i:])))
+		}
+		return p.pcm
+	}
+	p.f = p.f[:0]
+	for i := 0; i < n; i++ {
+		p.f = append(p.f, float32(int16(binary.LittleEndian.Uint16(msg[2*i:])))/32768)
+	}
+	src := p.f
+	for len(src) > 0 {
+		k := p.rs.Push(src[:min(len(src), 4096)])
+		src = src[k:]
+		for {
+			m := p.rs.Pull(p.out)
+			if m == 0 {
+				break
+			}
+			p.pcm = recognizer.ToInt16(p.pcm, p.out[:m])
+		}
+		if k == 0 {
+			break
+		}
+	}
+	return p.pcm
+}
+
+// stream serves GET /v1/stream: a WebSocket speaking vosk-server's protocol. Every binary message (PCM)
+// gets one reply, {"partial": "..."} or, at an endpoint, {"result": [...], "text": "..."}; {"eof": 1}
+// gets the last result and closes the connection.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
+	release, ok := s.acquireKey(r)
+	if !ok {
+		httpError(w, http.StatusTooManyRequests, "too_many_sessions", fmt.Sprintf("more than %d concurrent sessions for this API key", s.cfg.MaxSessionsKey))
+		return
+	}
+	defer release()
+	sess, put, ok, err := s.live.Load().TryGet()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if !ok {
+		w.Header().Set("Retry-After", "5")
+		httpError(w, http.StatusServiceUnavailable, "busy", "all streaming sessions are in use; retry later")
+		return
+	}
+	defer put()
+	conn, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return // Accept answered the client
+	}
+	s.streamWG.Add(1)
+	defer s.streamWG.Done()
+	s.met.active.WithLabelValues("stream").Inc()
+	defer s.met.active.WithLabelValues("stream").Dec()
+	conn.SetReadLimit(s.cfg.MaxMessageBytes)
+	code, reason := s.serveStream(r.Context(), conn, sess)
+	conn.Close(code, reason)
+}
+
+func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess *recognizer.Session) (websocket.StatusCode, string) {
+	modelRate := int(sess.Model().Feat.SampleRate)
+	pcm, _ := newPCMStream(modelRate, modelRate)
+	if err := sess.StartStream(); err != nil {
+		return websocket.StatusInternalError, "cannot start the recognizer"
+	}
+	var audioSamples int64
+	uttStart := time.Now()
+	send := func(v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return conn.Write(wctx, websocket.MessageText, b)
+	}
+	final := func() (websocket.StatusCode, string) {
+		words, err := sess.FinishStream()
+		if err != nil {
+			return websocket.StatusInternalError, "decoding failed"
+		}
+		if err := send(toVosk(words)); err != nil {
+			return websocket.StatusGoingAway, ""
+		}
+		return websocket.StatusNormalClosure, ""
+	}
+	for {
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.StreamIdle)
+		typ, msg, err := conn.Read(rctx)
+		cancel()
+		if err != nil {
+			switch {
+			case websocket.CloseStatus(err) != -1:
+				sess.FinishStream()
+				return websocket.StatusNormalClosure, ""
+			case errors.Is(err, websocket.ErrMessageTooBig):
+				sess.FinishStream()
+				return websocket.StatusMessageTooBig, fmt.Sprintf("message larger than %d bytes", s.cfg.MaxMessageBytes)
+			case ctx.Err() != nil: // shutting down: the final result, then close
+				code, _ := final()
+				if code == websocket.StatusNormalClosure {
+					code = websocket.StatusGoingAway
+				}
+				return code, "server shutting down"
+			case errors.Is(err, context.DeadlineExceeded):
+				sess.FinishStream()
+				return websocket.StatusPolicyViolation, fmt.Sprintf("no message for %v", s.cfg.StreamIdle)
+			}
+			sess.FinishStream()
+			return websocket.StatusProtocolError, "read failed"
+		}
+		if typ == websocket.MessageText {
+			c, err := parseControl(msg)
+			if err != nil {
+				send(map[string]string{"error": err.Error()})
+				sess.FinishStream()
+				return websocket.StatusInvalidFramePayloadData, truncate(err.Error(), 120)
+			}
+			if c.Config != nil {
+				p, err := newPCMStream(int(c.Config.SampleRate), modelRate)
+				if err != nil {
+					sess.FinishStream()
+					return websocket.StatusInvalidFramePayloadData, truncate(err.Error(), 120)
+				}
+				pcm = p
+			}
+			if c.EOF != nil {
+				return final()
+			}
+			continue
+		}
+		samples := pcm.convert(msg)
+		audioSamples += int64(len(samples))
+		if err := sess.AcceptPCM(samples); err != nil {
+			return websocket.StatusInternalError, "decoding failed"
+		}
+		var reply any
+		if sess.Endpoint() {
+			words, err := sess.EndUtterance()
+			if err != nil {
+				return websocket.StatusInternalError, "decoding failed"
+			}
+			el := time.Since(uttStart).Seconds()
+			s.met.observeRTF("stream", float64(audioSamples)/float64(modelRate), el)
+			audioSamples, uttStart = 0, time.Now()
+			reply = toVosk(words)
+		} else {
+			reply = map[string]string{"partial": sess.Partial()}
+		}
+		if err := send(reply); err != nil {
+			sess.FinishStream()
+			return websocket.StatusGoingAway, ""
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

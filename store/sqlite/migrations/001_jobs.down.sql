@@ -1,0 +1,2 @@
+DROP TABLE hark_segment;
+DROP TABLE hark_job;
