@@ -40,7 +40,7 @@ var rules = map[string]rule{
 	"lattice":         {hark: []string{"wfst", "lm"}},
 	"recognizer":      {hark: recognizerDeps},
 	"transcript":      {},
-	"jobs":            {hark: []string{"recognizer", "transcript", "audio"}, thirdParty: true},
+	"jobs":            {hark: []string{"recognizer", "transcript", "audio", "segment", "memory"}, thirdParty: true},
 	"store/sqlite":    {hark: []string{"recognizer", "transcript", "jobs"}, thirdParty: true},
 	"store/postgres":  {hark: []string{"recognizer", "transcript", "jobs"}, thirdParty: true},
 	"memory":          {},
