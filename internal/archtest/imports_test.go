@@ -44,7 +44,7 @@ var rules = map[string]rule{
 	"store/sqlite":    {hark: []string{"recognizer", "transcript", "jobs"}, thirdParty: true},
 	"store/postgres":  {hark: []string{"recognizer", "transcript", "jobs"}, thirdParty: true},
 	"memory":          {},
-	"server":          {hark: append([]string{"jobs", "memory", "store/...", "audio"}, recognizerDeps...), thirdParty: true},
+	"server":          {hark: append([]string{"recognizer", "jobs", "memory", "store/...", "audio"}, recognizerDeps...), thirdParty: true},
 	"soak":            {hark: []string{"memory"}, thirdParty: true},
 	"cmd/hark":        {hark: []string{"..."}, thirdParty: true},
 }
