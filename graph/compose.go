@@ -6,19 +6,28 @@ import (
 	"hark/wfst"
 )
 
-// composeLG returns L ∘ G when G has no input-epsilon arcs (lm.BuildG's G: its backoff arcs carry #0), and
-// ok=false otherwise (the caller then uses wfst.Compose). Without input epsilons in G no composition
-// filter is needed: L moves alone on its output-epsilon arcs, and each other L arc is matched by binary
-// search among the arcs of G's state (sorted by input label here). Its cost per composed state is
-// O(arcs of the L state · log arcs of the G state), independent of the G state's size otherwise, which
-// matters because most composed states pair a word-internal L state with G's unigram state (tens of
-// thousands of arcs). The result is equivalent to wfst.Compose(l, g) (tested) and accessible; states are
+// composeLG returns L ∘ G when G has no input-epsilon arcs (lm.BuildG's G: its backoff arcs carry #0) and
+// is sorted by input label, and L is sorted by output label; ok=false otherwise (the caller then uses
+// wfst.Compose). Without input epsilons in G no composition filter is needed: L moves alone on its
+// output-epsilon arcs, and the other arcs are matched by iterating the smaller side and binary search in
+// the other. Its cost per composed state is O(min(m, n) · log max(m, n)) for m and n arcs, where
+// wfst.Compose (at this writing) also scans every arc of both states to count epsilons: that is quadratic
+// here, since L's loop state (one arc per pronunciation, 134k) meets every G state, and most G states meet
+// word-internal L states while G's unigram state has tens of thousands of arcs. The result is equivalent to wfst.Compose(l, g) (tested) and accessible; states are
 // numbered in breadth-first order. Memory: the output plus a map entry (16 bytes) per composed state.
 func composeLG(l *wfst.Vector, g wfst.Expanded) (*wfst.Vector, bool) {
 	for s := 0; s < g.NumStates(); s++ {
 		arcs := g.Arcs(wfst.StateID(s))
 		for i, a := range arcs {
 			if a.ILabel == wfst.Epsilon || i > 0 && a.ILabel < arcs[i-1].ILabel {
+				return nil, false
+			}
+		}
+	}
+	for s := 0; s < l.NumStates(); s++ {
+		arcs := l.Arcs(wfst.StateID(s))
+		for i := 1; i < len(arcs); i++ {
+			if arcs[i].OLabel < arcs[i-1].OLabel {
 				return nil, false
 			}
 		}
@@ -53,16 +62,32 @@ func composeLG(l *wfst.Vector, g wfst.Expanded) (*wfst.Vector, bool) {
 			}
 		}
 		garcs := g.Arcs(p.g)
-		for _, a := range l.Arcs(p.l) {
-			if a.OLabel == wfst.Epsilon {
-				out.AddArc(src, wfst.Arc{ILabel: a.ILabel, Weight: a.Weight, NextState: get(pair{a.NextState, p.g})})
-				continue
+		larcs := l.Arcs(p.l)
+		e := 0
+		for ; e < len(larcs) && larcs[e].OLabel == wfst.Epsilon; e++ {
+			a := larcs[e]
+			out.AddArc(src, wfst.Arc{ILabel: a.ILabel, Weight: a.Weight, NextState: get(pair{a.NextState, p.g})})
+		}
+		larcs = larcs[e:]
+		emit := func(a, b wfst.Arc) {
+			out.AddArc(src, wfst.Arc{ILabel: a.ILabel, OLabel: b.OLabel, Weight: a.Weight + b.Weight,
+				NextState: get(pair{a.NextState, b.NextState})})
+		}
+		// Iterate the side with fewer arcs and search the other: L's loop state has an arc per
+		// pronunciation, G's unigram state one per word.
+		if len(larcs) <= len(garcs) {
+			for _, a := range larcs {
+				k := sort.Search(len(garcs), func(j int) bool { return garcs[j].ILabel >= a.OLabel })
+				for ; k < len(garcs) && garcs[k].ILabel == a.OLabel; k++ {
+					emit(a, garcs[k])
+				}
 			}
-			k := sort.Search(len(garcs), func(j int) bool { return garcs[j].ILabel >= a.OLabel })
-			for ; k < len(garcs) && garcs[k].ILabel == a.OLabel; k++ {
-				b := garcs[k]
-				out.AddArc(src, wfst.Arc{ILabel: a.ILabel, OLabel: b.OLabel, Weight: a.Weight + b.Weight,
-					NextState: get(pair{a.NextState, b.NextState})})
+		} else {
+			for _, b := range garcs {
+				k := sort.Search(len(larcs), func(j int) bool { return larcs[j].OLabel >= b.ILabel })
+				for ; k < len(larcs) && larcs[k].OLabel == b.ILabel; k++ {
+					emit(larcs[k], b)
+				}
 			}
 		}
 	}
