@@ -29,5 +29,8 @@
 // Selection of the scoring module follows pocketsphinx's acmod.c: with a senmgau file, or when the number
 // of codebooks is neither 1 nor the number of CI phones, the model is continuous ("ms"); with one codebook
 // per CI phone (at most 256) it is phonetically tied ("ptm"); with a single codebook it is semi-continuous
-// ("s2_semi"). All three are scored by the same top-N Gaussian-selection algorithm as ptm_mgau.c.
+// ("s2_semi"). Tied models (ptm, s2_semi) are scored with ptm_mgau.c's algorithm (s2_semi_mgau.c's is
+// the same with one codebook), continuous ones with ms_gauden.c/ms_senone.c's. The integer senone scores
+// equal pocketsphinx's bit for bit: the tests compare every senone of every frame with
+// pocketsphinx_batch -compallsen yes -senlogdir for one model of each type.
 package sphinx

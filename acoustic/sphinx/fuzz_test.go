@@ -164,13 +164,15 @@ func FuzzParseMixw(f *testing.F) {
 	addTruncations(f, realPrefix(filepath.Join(testenv.TestData, "an4_ci_cont", "mixture_weights"), 1024))
 	f.Add(s3File(s3Header, []int32{2, 1, 2, 4}, []float32{1, 3, 0, 0}))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		mw, err := sphinx.ParseMixw("mixw", b, sphinx.DefaultMixwFloor)
-		if err != nil {
-			return
-		}
-		for _, w := range mw.W {
-			if w > sphinx.MaxNegMixw {
-				t.Fatalf("weight %d > %d", w, sphinx.MaxNegMixw)
+		for _, q := range []sphinx.MixwQuant{sphinx.QuantTied, sphinx.QuantMS} {
+			mw, err := sphinx.ParseMixw("mixw", b, sphinx.DefaultMixwFloor, q)
+			if err != nil {
+				return
+			}
+			for _, w := range mw.W {
+				if q == sphinx.QuantTied && w > sphinx.MaxNegMixw {
+					t.Fatalf("weight %d > %d", w, sphinx.MaxNegMixw)
+				}
 			}
 		}
 	})

@@ -198,9 +198,19 @@ func atoi(s string) int {
 // DefaultMixwFloor is pocketsphinx's -mixwfloor default.
 const DefaultMixwFloor = 1e-7
 
-// ParseMixw parses an s3 mixture_weights file (ptm_mgau.c read_mixw): each senone's weights per stream
-// are normalised, floored at floor, renormalised and quantised to −log >> 10, capped at MaxNegMixw.
-func ParseMixw(file string, data []byte, floor float32) (*MixWeights, error) {
+// MixwQuant selects how mixture_weights values are quantised to bytes; pocketsphinx's modules differ.
+type MixwQuant int
+
+const (
+	// QuantTied is ptm_mgau.c / s2_semi_mgau.c read_mixw: −(logmath_log(w) >> 10), capped at MaxNegMixw.
+	QuantTied MixwQuant = iota
+	// QuantMS is ms_senone.c senone_mixw_read: (−logmath_log(w) + 511) >> 10, capped at 255.
+	QuantMS
+)
+
+// ParseMixw parses an s3 mixture_weights file: each senone's weights per stream are normalised, floored
+// at floor, renormalised and quantised as q says.
+func ParseMixw(file string, data []byte, floor float32, q MixwQuant) (*MixWeights, error) {
 	r, err := newS3Reader(file, data)
 	if err != nil {
 		return nil, err
@@ -245,11 +255,21 @@ func ParseMixw(file string, data []byte, floor float32) (*MixWeights, error) {
 			}
 			sumNorm(pdf)
 			for c, p := range pdf {
-				q := -(logmathLog(float64(p)) >> SenscrShift)
-				if q > MaxNegMixw || q < 0 {
-					q = MaxNegMixw
+				var v int32
+				if q == QuantMS {
+					v = -logmathLog(float64(p)) + (1<<(SenscrShift-1) - 1)
+					if v < 255<<SenscrShift {
+						v >>= SenscrShift
+					} else {
+						v = 255
+					}
+				} else {
+					v = -(logmathLog(float64(p)) >> SenscrShift)
+					if v > MaxNegMixw || v < 0 {
+						v = MaxNegMixw
+					}
 				}
-				mw.W[(s*nFeat+f)*nComp+c] = uint8(q)
+				mw.W[(s*nFeat+f)*nComp+c] = uint8(v)
 			}
 		}
 	}

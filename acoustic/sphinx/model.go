@@ -129,25 +129,6 @@ func Load(dir string, cfg LoadConfig) (*Model, error) {
 		return nil, formatErr(p, "n_src", "%d states, mdef has %d emitting states", m.Tmat.NState, m.Mdef.NEmitState)
 	}
 	nSen := m.Mdef.NSen
-	b, p, err = read("sendump", false)
-	if err != nil {
-		return nil, err
-	}
-	if b != nil {
-		m.Mixw, err = ParseSendump(p, b, g.NFeat, g.NDensity, nSen)
-	} else {
-		if b, p, err = read("mixture_weights", true); err != nil {
-			return nil, err
-		}
-		m.Mixw, err = ParseMixw(p, b, float32(cfg.MixwFloor))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if m.Mixw.NSen != nSen || m.Mixw.NFeat != g.NFeat || m.Mixw.NDensity != g.NDensity {
-		return nil, formatErr(p, "shape", "%d senones × %d streams × %d densities, model has %d × %d × %d",
-			m.Mixw.NSen, m.Mixw.NFeat, m.Mixw.NDensity, nSen, g.NFeat, g.NDensity)
-	}
 	senmgau, sp, err := read("senmgau", false)
 	if err != nil {
 		return nil, err
@@ -184,6 +165,30 @@ func Load(dir string, cfg LoadConfig) (*Model, error) {
 		if g.NMgau > 32767 {
 			return nil, formatErr(mp, "n_mgau", "%d codebooks, at most 32767 supported", g.NMgau)
 		}
+	}
+	// Mixture weights: sendump, or mixture_weights quantised as the chosen module does.
+	b, p, err = read("sendump", false)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		m.Mixw, err = ParseSendump(p, b, g.NFeat, g.NDensity, nSen)
+	} else {
+		if b, p, err = read("mixture_weights", true); err != nil {
+			return nil, err
+		}
+		q := QuantTied
+		if m.Type == TypeMS {
+			q = QuantMS
+		}
+		m.Mixw, err = ParseMixw(p, b, float32(cfg.MixwFloor), q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.Mixw.NSen != nSen || m.Mixw.NFeat != g.NFeat || m.Mixw.NDensity != g.NDensity {
+		return nil, formatErr(p, "shape", "%d senones × %d streams × %d densities, model has %d × %d × %d",
+			m.Mixw.NSen, m.Mixw.NFeat, m.Mixw.NDensity, nSen, g.NFeat, g.NDensity)
 	}
 	if b, p, err = read("noisedict", false); err != nil {
 		return nil, err

@@ -3,12 +3,14 @@ package sphinx_test
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"hark/acoustic/sphinx"
+	"hark/feature"
 	"hark/internal/testenv"
 )
 
@@ -26,10 +28,16 @@ func pocketsphinxSenoneScores(t *testing.T, nSen int) [][]int16 {
 	if err := os.WriteFile(ctl, []byte("goforward\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(ps, "-adcin", "yes", "-cepdir", testenv.TestData, "-cepext", ".raw", "-ctl", ctl,
-		"-compallsen", "yes", "-senlogdir", dir, "-hyp", filepath.Join(dir, "hyp"), "-jsgf", gram,
-		"-dict", filepath.Join(testenv.ModelRoot, "cmudict-en-us.dict"), "-logfn", filepath.Join(dir, "log"))
-	if out, err := cmd.CombinedOutput(); err != nil {
+	return runSenLog(t, ps, dir, nSen, "-adcin", "yes", "-cepdir", testenv.TestData, "-cepext", ".raw", "-ctl", ctl,
+		"-jsgf", gram, "-dict", filepath.Join(testenv.ModelRoot, "cmudict-en-us.dict"))
+}
+
+// runSenLog runs pocketsphinx_batch with -compallsen yes -senlogdir dir and the given arguments and parses
+// the senone log of its first utterance.
+func runSenLog(t *testing.T, ps, dir string, nSen int, args ...string) [][]int16 {
+	t.Helper()
+	args = append(args, "-compallsen", "yes", "-senlogdir", dir, "-hyp", filepath.Join(dir, "hyp"), "-logfn", filepath.Join(dir, "log"))
+	if out, err := exec.Command(ps, args...).CombinedOutput(); err != nil {
 		t.Fatalf("pocketsphinx_batch: %v\n%s", err, out)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "000000000.sen"))
@@ -101,4 +109,97 @@ func TestScoresMatchPocketsphinx(t *testing.T) {
 	}
 	t.Logf("%d frames × %d senones compared with pocketsphinx: %d scores differ (in %d frames), max difference %d units",
 		len(feats), m.Mdef.NSen, mismatches, frameMismatch, maxDiff)
+}
+
+// TestSemiContinuousScoresMatchPocketsphinx compares every senone score of a tidigits utterance under the
+// semi-continuous tidigits model (s2_4x features, 4-bit clustered sendump) with pocketsphinx_batch's, which
+// uses s2_semi_mgau.c (the same top-N algorithm with one codebook, and no subtraction of the best senone).
+func TestSemiContinuousScoresMatchPocketsphinx(t *testing.T) {
+	dir := filepath.Join(testenv.TestData, "tidigits", "hmm")
+	m := mustLoad(t, dir)
+	ps := testenv.RequireTool(t, "pocketsphinx_batch")
+	lm := testenv.RequireFile(t, filepath.Join(testenv.TestData, "tidigits", "lm", "tidigits.lm.bin"))
+	tmp := t.TempDir()
+	ctl := filepath.Join(tmp, "ctl")
+	if err := os.WriteFile(ctl, []byte("man.ah.111a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := runSenLog(t, ps, tmp, m.Mdef.NSen, "-hmm", dir, "-cepdir", filepath.Join(testenv.TestData, "tidigits"),
+		"-cepext", ".mfc", "-ctl", ctl, "-lm", lm, "-fwdflat", "no", "-bestpath", "no", "-pl_window", "0", "-dict", filepath.Join(testenv.TestData, "tidigits", "lm", "tidigits.dic"))
+	cfg, err := feature.ReadParams(filepath.Join(dir, "feat.params"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	feats, err := feature.FromCepstra(cfg, readMFC(t, filepath.Join(testenv.TestData, "tidigits", "man.ah.111a.mfc")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != len(feats) {
+		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
+	}
+	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptFrames(feats); err != nil {
+		t.Fatal(err)
+	}
+	mismatches := 0
+	for fr := range feats {
+		for sen := 0; sen < m.Mdef.NSen; sen++ {
+			if got := s.Score(fr, sen); got != int32(want[fr][sen]) {
+				mismatches++
+				if mismatches <= 5 {
+					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, sen, got, want[fr][sen])
+				}
+			}
+		}
+	}
+	t.Logf("%d frames × %d senones compared with pocketsphinx (s2_semi_mgau): %d differ", len(feats), m.Mdef.NSen, mismatches)
+}
+
+// TestContinuousScoresMatchPocketsphinx compares every senone score of goforward.raw under the continuous
+// an4 CI model with pocketsphinx_batch's, which uses ms_mgau.c (ms_gauden.c top-N densities, ms_senone.c
+// scores); after subtracting the frame's best, as ms_cont_mgau_frame_eval does, they must be identical.
+func TestContinuousScoresMatchPocketsphinx(t *testing.T) {
+	dir := filepath.Join(testenv.TestData, "an4_ci_cont")
+	m := mustLoad(t, dir)
+	ps := testenv.RequireTool(t, "pocketsphinx_batch")
+	tmp := t.TempDir()
+	ctl := filepath.Join(tmp, "ctl")
+	if err := os.WriteFile(ctl, []byte("goforward\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := runSenLog(t, ps, tmp, m.Mdef.NSen, "-hmm", dir, "-adcin", "yes", "-cepdir", testenv.TestData, "-cepext", ".raw",
+		"-ctl", ctl, "-jsgf", filepath.Join(testenv.TestData, "goforward.gram"),
+		"-dict", filepath.Join(testenv.ModelRoot, "cmudict-en-us.dict"))
+	feats := modelFeatures(t, dir, goforwardRaw)
+	if len(want) != len(feats) {
+		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
+	}
+	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptFrames(feats); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]int32, m.Mdef.NSen)
+	mismatches := 0
+	for fr := range feats {
+		best := int32(math.MaxInt32)
+		for sen := range got {
+			got[sen] = s.Score(fr, sen)
+			best = min(best, got[sen])
+		}
+		for sen := range got {
+			if d := got[sen] - best; d != int32(want[fr][sen]) {
+				mismatches++
+				if mismatches <= 5 {
+					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, sen, d, want[fr][sen])
+				}
+			}
+		}
+	}
+	t.Logf("%d frames × %d senones compared with pocketsphinx (ms_mgau): %d differ", len(feats), m.Mdef.NSen, mismatches)
 }

@@ -50,19 +50,21 @@ type topnEntry struct {
 	score int32 // raw logmath score, or after normalisation the negated score in senone-score units
 }
 
-// Scorer computes senone scores for one stream of feature frames (one decoding session). It implements
-// pocketsphinx's ptm_mgau.c algorithm for every model type: per frame and per codebook and stream it keeps
-// the TopN best Gaussians (re-scoring the previous frame's top-N first, then scanning all densities),
-// normalises them against the frame's best Gaussian per stream (shift by 10 bits, cap at MaxNegAscr;
-// continuous "ms" models are not normalised), and a senone's score is the sum over streams of the log-sum
-// over the top-N of mixture weight × density, using pocketsphinx's 8-bit log-add table.
+// Scorer computes senone scores for one stream of feature frames (one decoding session). For tied models
+// (ptm, s2_semi) it implements pocketsphinx's ptm_mgau.c: per frame and per codebook and stream it keeps the
+// TopN best Gaussians (re-scoring the previous frame's top-N first, then scanning all densities),
+// normalises them against the frame's best Gaussian per stream (shift by 10 bits, cap at MaxNegAscr), and
+// a senone's score is the sum over streams of the log-sum over the top-N of mixture weight × density,
+// using pocketsphinx's 8-bit log-add table. For continuous models (ms) it implements ms_gauden.c and
+// ms_senone.c: the top-N densities of each codebook the senones ask for, no normaliser.
 //
 // Senone scores are computed only for the senones asked for, and cached for the current frame. Units and
 // sign: Score returns pocketsphinx's integer senone score (negated log likelihood in units of
 // 1024·ln(1.0001) nats, 0 = as good as the frame's best Gaussians, larger is worse); LogLikelihood
 // returns −Score·NatsPerUnit, a natural-log likelihood (higher is better). Both are relative to a
 // per-frame normaliser, identical for all senones of a frame, so they differ from pocketsphinx's final
-// senone scores (which also subtract the best active senone) by a constant per frame.
+// senone scores (which also subtract the best active senone) by a constant per frame; with every codebook
+// active (the default) and after subtracting the frame's best, they are pocketsphinx's scores exactly.
 //
 // Frames are requested in non-decreasing order. Memory: 8 bytes per senone (cache), 8·TopN bytes per
 // codebook and stream, and 4 bytes per feature dimension for each frame accepted but not yet passed
@@ -98,6 +100,14 @@ type Scorer struct {
 
 	cache []int32
 	stamp []uint32
+
+	msDist []msEntry // continuous models: top-N densities per codebook and stream (ms_gauden.c)
+}
+
+// msEntry is one of a continuous model's top-N densities (ms_gauden.h gauden_dist_t).
+type msEntry struct {
+	id   int32
+	dist float32 // logmath score, shift 0
 }
 
 // NewScorer returns a Scorer for model m.
@@ -133,6 +143,9 @@ func NewScorer(m *Model, cfg ScorerConfig) (*Scorer, error) {
 	s.active = make([]bool, g.NMgau)
 	s.cache = make([]int32, s.nSen)
 	s.stamp = make([]uint32, s.nSen)
+	if !s.normalize {
+		s.msDist = make([]msEntry, g.NMgau*g.NFeat*s.topN)
+	}
 	s.Reset()
 	return s, nil
 }
@@ -281,6 +294,12 @@ func (s *Scorer) TopN(cb, f int, dst []int32) []int32 {
 	if s.cbStamp[cb] != s.epoch {
 		s.lateCodebook(cb)
 	}
+	if !s.normalize {
+		for _, e := range s.msDist[(cb*s.g.NFeat+f)*s.topN:][:s.topN] {
+			dst = append(dst, e.id)
+		}
+		return dst
+	}
 	for _, e := range s.topn[(cb*s.g.NFeat+f)*s.topN:][:s.topN] {
 		dst = append(dst, e.cw)
 	}
@@ -337,12 +356,17 @@ func (s *Scorer) advance(frame int) {
 	}
 }
 
-// lateCodebook evaluates a codebook that the frame's preparation skipped.
+// lateCodebook evaluates a codebook that the frame's preparation skipped (for continuous models, every
+// codebook: they are evaluated on demand).
 func (s *Scorer) lateCodebook(cb int) {
-	for f := 0; f < s.g.NFeat; f++ {
-		if !s.normalize {
-			s.evalTopN(cb, f)
+	if !s.normalize {
+		for f := 0; f < s.g.NFeat; f++ {
+			s.msEvalCB(cb, f)
 		}
+		s.cbStamp[cb] = s.epoch
+		return
+	}
+	for f := 0; f < s.g.NFeat; f++ {
 		s.evalCB(cb, f)
 	}
 	s.normCB(cb)
@@ -356,7 +380,7 @@ func (s *Scorer) normCB(cb int) {
 		t := s.topn[(cb*g.NFeat+f)*s.topN:][:s.topN]
 		for k := range t {
 			v := -((t[k].score >> SenscrShift) - s.norm[f])
-			if s.normalize && v > MaxNegAscr {
+			if v > MaxNegAscr {
 				v = MaxNegAscr
 			}
 			t[k].score = v
@@ -528,6 +552,9 @@ func (s *Scorer) senoneScore(sen int) int32 {
 	if s.cbStamp[cb] != s.epoch {
 		s.lateCodebook(cb)
 	}
+	if !s.normalize {
+		return s.msSenoneScore(sen, cb)
+	}
 	g := s.g
 	var ascore int32
 	w := s.mw[sen*g.NFeat*g.NDensity:][:g.NFeat*g.NDensity]
@@ -541,4 +568,83 @@ func (s *Scorer) senoneScore(sen int) int32 {
 		ascore += fden
 	}
 	return ascore
+}
+
+// msEvalCB computes the top-N densities of a continuous model's codebook stream as ms_gauden.c
+// compute_dist does: full float32 scores, the list sorted best first, a density inserted before equal ones;
+// with TopN ≥ the number of densities, all of them in index order (compute_dist_all).
+func (s *Scorer) msEvalCB(cb, f int) {
+	g := s.g
+	t := s.msDist[(cb*g.NFeat+f)*s.topN:][:s.topN]
+	n := g.VecLen[f]
+	base := g.Offset(cb, f, 0)
+	means := g.Mean[base : base+g.NDensity*n]
+	precs := s.pre.prec[base : base+g.NDensity*n]
+	dets := s.pre.det[(cb*g.NFeat+f)*g.NDensity:][:g.NDensity]
+	obs := s.obs[s.obsOff[f]:][:n]
+	if len(t) >= len(dets) {
+		for d, det := range dets {
+			t[d] = msEntry{id: int32(d), dist: gaussScore(det, obs, means[d*n:], precs[d*n:], float32(math.Inf(-1)))}
+		}
+		return
+	}
+	for i := range t {
+		t[i] = msEntry{id: 0, dist: float32(worstDist)}
+	}
+	worst := len(t) - 1
+	for d, det := range dets {
+		thresh := t[worst].dist
+		v := gaussScore(det, obs, means[d*n:], precs[d*n:], thresh)
+		if v < thresh {
+			continue
+		}
+		i := 0
+		for i < len(t) && v < t[i].dist {
+			i++
+		}
+		copy(t[i+1:], t[i:worst])
+		t[i] = msEntry{id: int32(d), dist: v}
+	}
+}
+
+// msLogZero is logmath's zero for shift 10 (MAX_NEG_INT32 >> 12).
+const msLogZero = math.MinInt32 >> (SenscrShift + 2)
+
+// msSenoneScore computes a continuous model's senone score as ms_senone.c senone_eval: per stream the
+// log-sum (logmath_add, shift 10) of ⌈density/1024⌉ − weight over the top-N, negated and summed over the
+// streams. Unlike the tied modules there is no normaliser: the score is an absolute negated log
+// likelihood in senone-score units.
+func (s *Scorer) msSenoneScore(sen, cb int) int32 {
+	g := s.g
+	w := s.mw[sen*g.NFeat*g.NDensity:][:g.NFeat*g.NDensity]
+	var scr int32
+	for f := 0; f < g.NFeat; f++ {
+		t := s.msDist[(cb*g.NFeat+f)*s.topN:][:s.topN]
+		wf := w[f*g.NDensity:][:g.NDensity]
+		fscr := (toInt32(t[0].dist)+(1<<SenscrShift-1))>>SenscrShift - int32(wf[t[0].id])
+		for _, e := range t[1:] {
+			fw := (toInt32(e.dist)+(1<<SenscrShift-1))>>SenscrShift - int32(wf[e.id])
+			fscr = posLogAdd(fscr, fw)
+		}
+		scr -= fscr
+	}
+	return scr
+}
+
+// posLogAdd is sphinxbase logmath_add for base-1.0001 logs shifted by 10 (larger is more probable).
+func posLogAdd(x, y int32) int32 {
+	if x <= msLogZero {
+		return y
+	}
+	if y <= msLogZero {
+		return x
+	}
+	d, r := x-y, x
+	if d < 0 {
+		d, r = -d, y
+	}
+	if int(d) < len(addTable8) {
+		return r + int32(addTable8[d])
+	}
+	return r
 }
