@@ -288,54 +288,73 @@ func (c *composer) expand(s StateID, dst []Arc) []Arc {
 	add := func(il, ol Label, w Weight, n1, n2 StateID, fs int8) {
 		dst = append(dst, Arc{ILabel: il, OLabel: ol, Weight: w, NextState: c.find(composeTuple{n1, n2, fs})})
 	}
-	// The first FST moves alone on output epsilons.
-	if ne1 > 0 {
-		if fs := c.moveFirst(t.fs, alleps2, noeps2); fs != fsBlock {
-			for _, a1 := range arcs1 {
-				if a1.OLabel == Epsilon {
-					add(a1.ILabel, Epsilon, a1.Weight, a1.NextState, t.s2, fs)
-				}
+	// Arcs come in OpenFST's order (ComposeFstImpl::OrderedExpand), so that states are numbered as
+	// OpenFST numbers them: first the lone epsilon moves of the matched side, then, for each arc of the
+	// iterated side in order, its lone epsilon move (if its label is epsilon) and its matches in order.
+	// The side with fewer arcs is iterated when both are sorted, as OpenFST's matcher priorities do.
+	first := c.moveFirst(t.fs, alleps2, noeps2)
+	second := c.moveSecond(t.fs, alleps1, noeps1)
+	both := c.moveBoth(t.fs, true)
+	if c.sortedB && (!c.sortedA || len(arcs1) <= len(arcs2)) {
+		// Iterate arcs1, match in arcs2 (sorted by input label; epsilons first).
+		if second != fsBlock {
+			for i := 0; i < len(arcs2) && arcs2[i].ILabel == Epsilon; i++ {
+				a2 := &arcs2[i]
+				add(Epsilon, a2.OLabel, a2.Weight, t.s1, a2.NextState, second)
 			}
 		}
-	}
-	// The second FST moves alone on input epsilons.
-	if ne2 > 0 {
-		if fs := c.moveSecond(t.fs, alleps1, noeps1); fs != fsBlock {
-			for _, a2 := range arcs2 {
-				if a2.ILabel == Epsilon {
-					add(Epsilon, a2.OLabel, a2.Weight, t.s1, a2.NextState, fs)
-				}
-			}
-		}
-	}
-	// Matched moves: iterate the side with fewer arcs when both are sorted, as OpenFST's priorities.
-	matchB := c.sortedB && (!c.sortedA || len(arcs1) <= len(arcs2))
-	if matchB {
-		for _, a1 := range arcs1 {
+		for k := range arcs1 {
+			a1 := &arcs1[k]
 			l := a1.OLabel
-			if l == Epsilon && ne2 == 0 {
-				continue
+			i := 0
+			if l == Epsilon {
+				if first != fsBlock {
+					add(a1.ILabel, Epsilon, a1.Weight, a1.NextState, t.s2, first)
+				}
+				if both == fsBlock {
+					continue
+				}
+			} else {
+				i = sort.Search(len(arcs2), func(k int) bool { return arcs2[k].ILabel >= l })
 			}
-			i := sort.Search(len(arcs2), func(k int) bool { return arcs2[k].ILabel >= l })
+			fs := int8(0)
+			if l == Epsilon {
+				fs = both
+			}
 			for ; i < len(arcs2) && arcs2[i].ILabel == l; i++ {
 				a2 := &arcs2[i]
-				if fs := c.moveBoth(t.fs, l == Epsilon); fs != fsBlock {
-					add(a1.ILabel, a2.OLabel, a1.Weight+a2.Weight, a1.NextState, a2.NextState, fs)
-				}
+				add(a1.ILabel, a2.OLabel, a1.Weight+a2.Weight, a1.NextState, a2.NextState, fs)
 			}
 		}
 	} else {
-		for _, a2 := range arcs2 {
-			l := a2.ILabel
-			if l == Epsilon && ne1 == 0 {
-				continue
+		// Iterate arcs2, match in arcs1 (sorted by output label; epsilons first).
+		if first != fsBlock {
+			for i := 0; i < len(arcs1) && arcs1[i].OLabel == Epsilon; i++ {
+				a1 := &arcs1[i]
+				add(a1.ILabel, Epsilon, a1.Weight, a1.NextState, t.s2, first)
 			}
-			i := sort.Search(len(arcs1), func(k int) bool { return arcs1[k].OLabel >= l })
+		}
+		for k := range arcs2 {
+			a2 := &arcs2[k]
+			l := a2.ILabel
+			i := 0
+			if l == Epsilon {
+				if second != fsBlock {
+					add(Epsilon, a2.OLabel, a2.Weight, t.s1, a2.NextState, second)
+				}
+				if both == fsBlock {
+					continue
+				}
+			} else {
+				i = sort.Search(len(arcs1), func(k int) bool { return arcs1[k].OLabel >= l })
+			}
+			fs := int8(0)
+			if l == Epsilon {
+				fs = both
+			}
 			for ; i < len(arcs1) && arcs1[i].OLabel == l; i++ {
 				a1 := &arcs1[i]
-				if fs := c.moveBoth(t.fs, l == Epsilon); fs != fsBlock {
-					add(a1.ILabel, a2.OLabel, a1.Weight+a2.Weight, a1.NextState, a2.NextState, fs)
-				}
+				add(a1.ILabel, a2.OLabel, a1.Weight+a2.Weight, a1.NextState, a2.NextState, fs)
 			}
 		}
 	}

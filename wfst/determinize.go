@@ -244,6 +244,10 @@ func Determinize(f FST, opts DeterminizeOptions) (*Vector, error) {
 			return nil, err
 		}
 	}
+	for _, p := range d.pending {
+		ls := slices.Clone(d.strs.get(p.str))
+		d.out.AddArc(p.s, Arc{ILabel: opts.SubsequentialLabel, OLabel: ls[0], Weight: p.w, NextState: d.chainFor(ls[1:])})
+	}
 	props := PropIDeterministic
 	if acceptor {
 		props |= PropAcceptor | PropODeterministic
@@ -293,16 +297,24 @@ func isAcceptor(f FST) bool {
 	return true
 }
 
+// pendingFinal is a final residual output string waiting for its subsequential arcs.
+type pendingFinal struct {
+	s   StateID
+	str int32
+	w   Weight
+}
+
 type determinizer struct {
-	f      FST
-	sr     Semiring
-	opts   DeterminizeOptions
-	strs   *strTable
-	tab    *subsetTable
-	out    *Vector
-	disamb bool
-	chains map[int32]StateID // residual final string → chain state emitting it
-	super  StateID           // shared superfinal state of the chains
+	f       FST
+	sr      Semiring
+	opts    DeterminizeOptions
+	strs    *strTable
+	tab     *subsetTable
+	out     *Vector
+	disamb  bool
+	chains  map[int32]StateID // residual final string → chain state emitting it
+	super   StateID           // shared superfinal state of the chains
+	pending []pendingFinal
 	// scratch
 	entries []detEntry
 	dest    []detElem
@@ -347,11 +359,8 @@ func (d *determinizer) expand(s int32) error {
 		if fstr == 0 {
 			d.out.SetFinal(StateID(s), fw)
 		} else {
-			ls := d.strs.get(fstr)
-			d.arcs = append(d.arcs[:0], Arc{ILabel: d.opts.SubsequentialLabel, OLabel: ls[0], Weight: fw, NextState: d.chainFor(ls[1:])})
-			for _, a := range d.arcs {
-				d.out.AddArc(StateID(s), a)
-			}
+			// Emitted once every subset has its state (chain states must not take subset ids).
+			d.pending = append(d.pending, pendingFinal{StateID(s), fstr, fw})
 		}
 	}
 	// Gather transitions.

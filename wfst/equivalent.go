@@ -10,7 +10,9 @@ import (
 // (OpenFST's Equivalent, the fstequivalent tool). Both are trimmed and their weights pushed toward the
 // initial state with the total weight removed; the totals are compared, then states are paired from the
 // starts with union-find (Hopcroft–Karp), requiring equal labels, arc weights and final weights within delta.
-// Epsilon is an ordinary label. Errors: ErrNotAcceptor, ErrNotDeterministic, or a push that does not
+// Epsilon is an ordinary label, except that a re-entrant start state is first given an epsilon arc from a
+// new start state (what weight pushing does when the start state carries weight, so a minimized FST and its
+// input compare equal). Errors: ErrNotAcceptor, ErrNotDeterministic, or a push that does not
 // converge. Complexity: O(arcs · α(states)) after pushing.
 func Equivalent(a, b Expanded, delta float32) (bool, error) {
 	if a.Semiring() != b.Semiring() {
@@ -24,6 +26,13 @@ func Equivalent(a, b Expanded, delta float32) (bool, error) {
 		}
 		v := Copy(f)
 		trimInPlace(v)
+		if v.Start() != NoStateID && !initialAcyclic(v) {
+			// A re-entrant start state gets an epsilon arc from a new start state, as weight pushing
+			// (Reweight) adds one when the start carries weight: both sides then agree on that arc.
+			ns := v.AddState()
+			v.AddArc(ns, Arc{ILabel: Epsilon, OLabel: Epsilon, Weight: One, NextState: v.Start()})
+			v.SetStart(ns)
+		}
 		for s := range v.states {
 			arcs := v.states[s].arcs
 			slices.SortFunc(arcs, func(x, y Arc) int { return int(x.ILabel) - int(y.ILabel) })
@@ -33,7 +42,7 @@ func Equivalent(a, b Expanded, delta float32) (bool, error) {
 				}
 			}
 		}
-		d, err := distances(v, true, delta)
+		d, err := distances(v, true, ShortestDelta)
 		if err != nil {
 			return false, fmt.Errorf("equivalent: %w", err)
 		}
@@ -197,7 +206,7 @@ func linearFST(sr Semiring, in, out []Label) *Vector {
 
 // PairWeight returns the weight f assigns to the string pair (in, out): the ⊕-sum over all successful paths
 // of f with input string in and output string out (Zero when there is none), computed as the shortest
-// distance of in ∘ f ∘ out within delta.
+// distance of in ∘ f ∘ out (converged to kShortestDelta; delta is kept for API symmetry and unused).
 func PairWeight(f FST, in, out []Label, delta float32) (Weight, error) {
 	sr := f.Semiring()
 	x := linearFST(sr, in, in)
@@ -213,7 +222,7 @@ func PairWeight(f FST, in, out []Label, delta float32) (Weight, error) {
 	if xfy.Start() == NoStateID {
 		return Zero, nil
 	}
-	d, err := distances(xfy, false, delta)
+	d, err := distances(xfy, false, ShortestDelta)
 	if err != nil {
 		return Zero, err
 	}

@@ -46,6 +46,9 @@ func Minimize(f *Vector, opts MinimizeOptions) error {
 			arcs := f.states[s].arcs
 			for i := range arcs {
 				k := [2]Label{arcs[i].ILabel, arcs[i].OLabel}
+				if k == [2]Label{} {
+					continue // epsilon:epsilon stays 0 (as do arcs that weight pushing adds)
+				}
 				c, ok := enc[k]
 				if !ok {
 					decode = append(decode, k)
@@ -59,6 +62,9 @@ func Minimize(f *Vector, opts MinimizeOptions) error {
 			for s := range f.states {
 				arcs := f.states[s].arcs
 				for i := range arcs {
+					if arcs[i].ILabel == Epsilon {
+						continue
+					}
 					k := decode[arcs[i].ILabel-1]
 					arcs[i].ILabel, arcs[i].OLabel = k[0], k[1]
 				}
