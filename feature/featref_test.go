@@ -118,29 +118,32 @@ func TestFeatMatchesSphinxbase(t *testing.T) {
 	}
 	dhd := readFrames(t, "dhd-tidigits.mfc", 13)
 	for _, tc := range []struct {
-		name  string
-		feat  string
-		cmn   string
-		agc   string
-		init  []float32
-		sv    string
-		in    [][]float32
-		dim   int
-		batch bool
+		name    string
+		feat    string
+		cmn     string
+		varnorm bool
+		agc     string
+		init    []float32
+		sv      string
+		in      [][]float32
+		dim     int
+		batch   bool
 	}{
-		{"goforward-batch", "1s_c_d_dd", "batch", "none", nil, "0-12/13-25/26-38", gf, 39, true},
-		{"goforward-live7", "1s_c_d_dd", "live", "none", enUS.CMNInit, "0-12/13-25/26-38", gf, 39, false},
-		{"goforward4x-live1", "1s_c_d_dd", "live", "none", enUS.CMNInit, "", gf4, 39, false},
-		{"dhd-s2_4x-batch", "s2_4x", "current", "none", nil, "", dhd, 51, true},
-		{"dhd-s2_4x-live10", "s2_4x", "live", "none", []float32{63, -1, 1}, "", dhd, 51, false},
-		{"goforward-agcmax", "1s_c_d_dd", "batch", "max", nil, "", gf, 39, true},
-		{"goforward-agcemax", "1s_c_d_dd", "batch", "emax", nil, "", gf, 39, true},
-		{"goforward-agcnoise", "1s_c_d_dd", "none", "noise", nil, "", gf, 39, true},
-		{"goforward-agc-live7", "1s_c_d_dd", "live", "max", enUS.CMNInit, "", gf, 39, false},
+		{"goforward-batch", "1s_c_d_dd", "batch", false, "none", nil, "0-12/13-25/26-38", gf, 39, true},
+		{"goforward-live7", "1s_c_d_dd", "live", false, "none", enUS.CMNInit, "0-12/13-25/26-38", gf, 39, false},
+		{"goforward4x-live1", "1s_c_d_dd", "live", false, "none", enUS.CMNInit, "", gf4, 39, false},
+		{"dhd-s2_4x-batch", "s2_4x", "current", false, "none", nil, "", dhd, 51, true},
+		{"dhd-s2_4x-live10", "s2_4x", "live", false, "none", []float32{63, -1, 1}, "", dhd, 51, false},
+		{"goforward-agcmax", "1s_c_d_dd", "batch", false, "max", nil, "", gf, 39, true},
+		{"goforward-agcemax", "1s_c_d_dd", "batch", false, "emax", nil, "", gf, 39, true},
+		{"goforward-agcnoise", "1s_c_d_dd", "none", false, "noise", nil, "", gf, 39, true},
+		{"goforward-varnorm", "1s_c_d_dd", "batch", true, "none", nil, "", gf, 39, true},
+		{"goforward-agc-live7", "1s_c_d_dd", "live", false, "max", enUS.CMNInit, "", gf, 39, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := enUS
 			cfg.Feat, cfg.CMN, cfg.AGC, cfg.CMNInit, cfg.SVSpec = tc.feat, tc.cmn, tc.agc, tc.init, tc.sv
+			cfg.VarNorm = tc.varnorm
 			f, err := feature.NewFeat(cfg)
 			if err != nil {
 				t.Fatal(err)

@@ -4,7 +4,8 @@
  * (0.8+5prealpha), because Debian ships the library without its -dev headers here.
  *
  * usage: featref TYPE CMN AGC BLOCK IN.mfc OUT.feat [CMNINIT|-] [SVSPEC]
- *   TYPE   -feat (1s_c_d_dd, s2_4x, ...); CMN 0 none, 1 batch, 2 live; AGC 0 none, 1 max, 2 emax, 3 noise
+ *   TYPE   -feat (1s_c_d_dd, s2_4x, ...); CMN 0 none, 1 batch, 2 live, 3 batch with -varnorm;
+ *          AGC 0 none, 1 max, 2 emax, 3 noise
  *   BLOCK  0: the whole utterance in one call (as pocketsphinx_batch); n: blocks of n frames, the first
  *          with beginutt and the last with endutt (as live decoding)
  *   OUT    int32 count of float32 values, then the feature vectors (little-endian)
@@ -58,7 +59,8 @@ static int convert(const char *type, int cmn, int agc, int block, const char *in
     fclose(in);
     for (int i = 0; i < nfr; i++) cep[i] = data + 13 * i;
 
-    feat_prefix_t *fcb = feat_init(type, cmn, 0, agc, 1, 13);
+    int varnorm = cmn == 3;
+    feat_prefix_t *fcb = feat_init(type, varnorm ? 1 : cmn, varnorm, agc, 1, 13);
     if (!fcb) return 1;
     if (strcmp(cmninit, "-") != 0 && fcb->cmn_struct) {
         char *s = strdup(cmninit), *tok = strtok(s, ",");

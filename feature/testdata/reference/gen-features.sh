@@ -27,7 +27,7 @@ run() { # name args...
 	printf '%s ' "$name" >> means.txt
 	"$tmp/featref" "$@" 2>/dev/null >> means.txt
 }
-#   name                TYPE      CMN AGC BLOCK IN                OUT                      CMNINIT  SVSPEC
+#   name                TYPE      CMN AGC BLOCK (CMN 3: batch with -varnorm) IN                OUT                      CMNINIT  SVSPEC
 run goforward-batch     1s_c_d_dd 1 0 0  goforward.mfc          goforward-batch.feat     - $SV
 run goforward-live7     1s_c_d_dd 2 0 7  goforward.mfc          goforward-live7.feat     $ENUS_INIT $SV
 run goforward4x-live1   1s_c_d_dd 2 0 1  "$tmp/goforward4x.mfc" goforward4x-live1.feat   $ENUS_INIT
@@ -37,3 +37,4 @@ run goforward-agcmax    1s_c_d_dd 1 1 0  goforward.mfc          goforward-agcmax
 run goforward-agcemax   1s_c_d_dd 1 2 0  goforward.mfc          goforward-agcemax.feat   -
 run goforward-agcnoise  1s_c_d_dd 0 3 0  goforward.mfc          goforward-agcnoise.feat  -
 run goforward-agc-live7 1s_c_d_dd 2 1 7  goforward.mfc          goforward-agc-live7.feat $ENUS_INIT
+run goforward-varnorm   1s_c_d_dd 3 0 0  goforward.mfc          goforward-varnorm.feat   -
