@@ -36,7 +36,33 @@ func pocketsphinxSenoneScores(t *testing.T, nSen int) [][]int16 {
 // the senone log of its first utterance.
 func runSenLog(t *testing.T, ps, dir string, nSen int, args ...string) [][]int16 {
 	t.Helper()
-	args = append(args, "-compallsen", "yes", "-senlogdir", dir, "-hyp", filepath.Join(dir, "hyp"), "-logfn", filepath.Join(dir, "log"))
+	frames := runSenLogFrames(t, ps, dir, nSen, true, args...)
+	out := make([][]int16, len(frames))
+	for i, f := range frames {
+		if f.active != nil {
+			t.Fatalf("senone log frame %d: %d active senones; want all %d", i, len(f.active), nSen)
+		}
+		out[i] = f.scores
+	}
+	return out
+}
+
+// senFrame is one frame of a senone log: the active senones (nil when all are) and their scores.
+type senFrame struct {
+	active []int32
+	scores []int16
+}
+
+// runSenLogFrames runs pocketsphinx_batch with -senlogdir dir (and -compallsen as given) and parses the
+// log of its first utterance (acmod.c acmod_write_scores: per frame int16 n_active; when not all senones
+// are active, n_active uint8 deltas to the active senone ids; then n_active int16 scores).
+func runSenLogFrames(t *testing.T, ps, dir string, nSen int, compall bool, args ...string) []senFrame {
+	t.Helper()
+	yn := "no"
+	if compall {
+		yn = "yes"
+	}
+	args = append(args, "-compallsen", yn, "-senlogdir", dir, "-hyp", filepath.Join(dir, "hyp"), "-logfn", filepath.Join(dir, "log"))
 	if out, err := exec.Command(ps, args...).CombinedOutput(); err != nil {
 		t.Fatalf("pocketsphinx_batch: %v\n%s", err, out)
 	}
@@ -49,18 +75,31 @@ func runSenLog(t *testing.T, ps, dir string, nSen int, args ...string) [][]int16
 		t.Fatal("senone log: bad header")
 	}
 	b = b[i+11:]
-	var frames [][]int16
+	var frames []senFrame
 	for len(b) >= 2 {
 		n := int(int16(binary.LittleEndian.Uint16(b)))
-		if n != nSen || len(b) < 2+2*n {
-			t.Fatalf("senone log frame %d: %d active senones; want all %d", len(frames), n, nSen)
+		b = b[2:]
+		var f senFrame
+		if n != nSen {
+			if n < 0 || len(b) < n {
+				t.Fatalf("senone log frame %d: truncated", len(frames))
+			}
+			sen := int32(0)
+			for k := 0; k < n; k++ {
+				sen += int32(b[k])
+				f.active = append(f.active, sen)
+			}
+			b = b[n:]
 		}
-		f := make([]int16, n)
-		for k := range f {
-			f[k] = int16(binary.LittleEndian.Uint16(b[2+2*k:]))
+		if len(b) < 2*n {
+			t.Fatalf("senone log frame %d: truncated", len(frames))
 		}
+		f.scores = make([]int16, n)
+		for k := range f.scores {
+			f.scores[k] = int16(binary.LittleEndian.Uint16(b[2*k:]))
+		}
+		b = b[2*n:]
 		frames = append(frames, f)
-		b = b[2+2*n:]
 	}
 	return frames
 }
@@ -202,4 +241,68 @@ func TestContinuousScoresMatchPocketsphinx(t *testing.T) {
 		}
 	}
 	t.Logf("%d frames × %d senones compared with pocketsphinx (ms_mgau): %d differ", len(feats), m.Mdef.NSen, mismatches)
+}
+
+// TestActiveSenonesMatchPocketsphinx replays the active senone lists a real search asked for
+// (pocketsphinx_batch with its default -compallsen no, JSGF search) through SetActiveSenones: the
+// codebooks evaluated and the normaliser then depend on the active set, and the scores of the active
+// senones, less the best of them, must equal pocketsphinx's.
+func TestActiveSenonesMatchPocketsphinx(t *testing.T) {
+	m := mustLoad(t, testenv.ModelDir)
+	ps := testenv.RequireTool(t, "pocketsphinx_batch")
+	tmp := t.TempDir()
+	ctl := filepath.Join(tmp, "ctl")
+	if err := os.WriteFile(ctl, []byte("goforward\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := runSenLogFrames(t, ps, tmp, m.Mdef.NSen, false, "-adcin", "yes", "-cepdir", testenv.TestData, "-cepext", ".raw",
+		"-ctl", ctl, "-jsgf", filepath.Join(testenv.TestData, "goforward.gram"),
+		"-dict", filepath.Join(testenv.ModelRoot, "cmudict-en-us.dict"))
+	feats := goforwardFeatures(t)
+	if len(want) != len(feats) {
+		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
+	}
+	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptFrames(feats); err != nil {
+		t.Fatal(err)
+	}
+	mismatches, total, partial := 0, 0, 0
+	var idx []int32
+	for fr, w := range want {
+		if w.active == nil {
+			w.active = make([]int32, m.Mdef.NSen)
+			for k := range w.active {
+				w.active[k] = int32(k)
+			}
+		} else {
+			partial++
+		}
+		idx = idx[:0]
+		for _, sen := range w.active {
+			idx = append(idx, sen+1)
+		}
+		s.SetActiveSenones(fr, idx)
+		best := int32(math.MaxInt32)
+		got := make([]int32, len(w.active))
+		for k, sen := range w.active {
+			got[k] = s.Score(fr, int(sen))
+			best = min(best, got[k])
+		}
+		for k := range got {
+			total++
+			if d := got[k] - best; d != int32(w.scores[k]) {
+				mismatches++
+				if mismatches <= 5 {
+					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, w.active[k], d, w.scores[k])
+				}
+			}
+		}
+	}
+	if partial == 0 {
+		t.Fatal("pocketsphinx logged no partial active lists; the test exercises nothing")
+	}
+	t.Logf("%d frames (%d with partial active lists), %d active senone scores compared: %d differ", len(want), partial, total, mismatches)
 }
