@@ -92,7 +92,7 @@ func newGraphBuildCmd() *cobra.Command {
 	var (
 		lmPath, dictPath, modelDir, out string
 		prune                           int
-		force                           bool
+		force, dryRun                   bool
 		cfg                             = graph.DefaultConfig()
 		silProb                         float64
 		selfLoop, transScale            float64
@@ -127,6 +127,10 @@ cache is not rebuilt unless --force is given. Progress goes to stderr; the entry
 				return err
 			}
 			dir := graph.EntryDir(root, key)
+			if dryRun {
+				fmt.Fprintln(c.OutOrStdout(), dir)
+				return nil
+			}
 			if force {
 				if err := os.RemoveAll(dir); err != nil {
 					return fmt.Errorf("graph: %w", err)
@@ -166,6 +170,7 @@ cache is not rebuilt unless --force is given. Progress goes to stderr; the entry
 	f.StringVar(&out, "out", "", "graph cache `DIR` (default $XDG_CACHE_HOME/hark or ~/.cache/hark)")
 	f.IntVar(&prune, "prune", graph.DefaultPruneNGrams, "prune the LM to at most `N` n-grams (0: no pruning)")
 	f.BoolVar(&force, "force", false, "rebuild even if the graph is cached")
+	f.BoolVar(&dryRun, "dry-run", false, "print the cache entry directory of the graph and exit")
 	f.Float64Var(&silProb, "sil-prob", cfg.L.SilProb, "probability of optional silence between words")
 	f.Float64Var(&selfLoop, "self-loop-scale", float64(cfg.SelfLoopScale), "scale of HMM self-loop costs")
 	f.BoolVar(&cfg.SkipMinimizeHCLG, "skip-minimize-hclg", cfg.SkipMinimizeHCLG, "do not minimize HCLG (faster build, larger graph)")
