@@ -70,14 +70,13 @@ type composeTuple struct {
 // composer holds what eager and lazy composition share: the arguments, the matcher choice, the filter and
 // the tuple table. Memory: 12 bytes per composed state plus 8 bytes per hash slot (load ≤ 1/2).
 type composer struct {
-	a, b     FST
-	sr       Semiring
-	filter   ComposeFilter
-	sortedA  bool // a is sorted by output label
-	sortedB  bool // b is sorted by input label
-	tuples   []composeTuple
-	slots    []int32
-	tupleMax int
+	a, b    FST
+	sr      Semiring
+	filter  ComposeFilter
+	sortedA bool // a is sorted by output label
+	sortedB bool // b is sorted by input label
+	tuples  []composeTuple
+	slots   []int32
 }
 
 func newComposer(a, b FST, filter ComposeFilter) (*composer, error) {

@@ -318,7 +318,6 @@ type determinizer struct {
 	// scratch
 	entries []detEntry
 	dest    []detElem
-	arcs    []Arc
 }
 
 // plusStr combines two (string, weight) pairs of the same destination: ⊕ of weights with equal strings
