@@ -60,9 +60,10 @@ type topnEntry struct {
 //
 // Senone scores are computed only for the senones asked for, and cached for the current frame. Units and
 // sign: Score returns pocketsphinx's integer senone score (negated log likelihood in units of
-// 1024·ln(1.0001) nats, 0 = as good as the frame's best Gaussians, larger is worse); LogLikelihood
-// returns −Score·NatsPerUnit, a natural-log likelihood (higher is better). Both are relative to a
-// per-frame normaliser, identical for all senones of a frame, so they differ from pocketsphinx's final
+// 1024·ln(1.0001) nats, larger is worse; for tied models 0 means as good as the frame's best Gaussians);
+// LogLikelihood returns −Score·NatsPerUnit, a natural-log likelihood (higher is better). For tied models
+// both are relative to a per-frame normaliser (continuous models have none), identical for all senones of
+// a frame, so they differ from pocketsphinx's final
 // senone scores (which also subtract the best active senone) by a constant per frame; with every codebook
 // active (the default) and after subtracting the frame's best, they are pocketsphinx's scores exactly.
 //
