@@ -67,16 +67,35 @@ func (f *realFFT) PowerSpectrum(x []float64, spec []float64) {
 		re[r] = x[2*i]
 		im[r] = x[2*i+1]
 	}
-	// Iterative radix-2 decimation in time, forward sign e^(−iθ). The first stage has twiddle 1.
-	for j := 0; j+1 < half; j += 2 {
-		ar, ai, br, bi := re[j], im[j], re[j+1], im[j+1]
-		re[j], im[j], re[j+1], im[j+1] = ar+br, ai+bi, ar-br, ai-bi
+	// Iterative radix-2 decimation in time, forward sign e^(−iθ). The first two stages (twiddles 1 and −i)
+	// are fused into one pass of radix-4 butterflies without multiplications.
+	if half >= 4 {
+		for j := 0; j+3 < half; j += 4 {
+			r := re[j : j+4 : j+4]
+			m := im[j : j+4 : j+4]
+			ar, ai := r[0]+r[1], m[0]+m[1]
+			br, bi := r[0]-r[1], m[0]-m[1]
+			cr, ci := r[2]+r[3], m[2]+m[3]
+			dr, di := r[2]-r[3], m[2]-m[3]
+			r[0], m[0] = ar+cr, ai+ci
+			r[2], m[2] = ar-cr, ai-ci
+			r[1], m[1] = br+di, bi-dr // b + (−i)·d
+			r[3], m[3] = br-di, bi+dr // b − (−i)·d
+		}
+	} else {
+		for j := 0; j+1 < half; j += 2 {
+			ar, ai, br, bi := re[j], im[j], re[j+1], im[j+1]
+			re[j], im[j], re[j+1], im[j+1] = ar+br, ai+bi, ar-br, ai-bi
+		}
 	}
 	tw := f.stageTw
 	for size := 4; size <= half; size <<= 1 {
 		hs := size >> 1
 		wr, wi := tw[:hs], tw[hs:2*hs]
 		tw = tw[2*hs:]
+		if size == 4 {
+			continue // done in the fused pass
+		}
 		for start := 0; start < half; start += size {
 			ar, ai := re[start:start+hs], im[start:start+hs]
 			br, bi := re[start+hs:start+size], im[start+hs:start+size]
