@@ -62,7 +62,8 @@
 // one of L precomputed filter phases (1025 interpolated phases when L > 1024). The defaults (passband flat
 // to 0.9 of the lower Nyquist frequency, 80 dB stopband reached at that Nyquist frequency, so nothing
 // aliases) match `sox rate -v` within 95 dB SNR below 7.2 kHz at 8, 22.05, 44.1 and 48 kHz
-// (TestResampleAgainstSox). Output length is ceil(inputSamples × L / M), as sox's.
+// (TestResampleAgainstSox). Output length is ceil(inputSamples × L / M), as sox's. The inner product runs
+// on AVX2 + FMA (Go assembly, dot_amd64.s) where the processor has them, else in portable Go.
 //
 // # Errors
 //

@@ -294,8 +294,8 @@ func (r *Resampler) Pull(dst []float32) int {
 	return n
 }
 
-// dot returns the dot product of a and x (len(x) ≥ len(a)), with four partial sums.
-func dot(a, x []float32) float32 {
+// dotGeneric returns the dot product of a and x (len(x) ≥ len(a)), with four partial sums.
+func dotGeneric(a, x []float32) float32 {
 	x = x[:len(a)]
 	var s0, s1, s2, s3 float32
 	i := 0
