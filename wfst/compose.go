@@ -164,6 +164,45 @@ func (c *composer) grow() {
 	c.slots = slots
 }
 
+// epsCounter is implemented by FSTs that count epsilon arcs per state (Vector, Const).
+type epsCounter interface {
+	NumInputEpsilons(s StateID) int
+	NumOutputEpsilons(s StateID) int
+}
+
+// epsA returns the number of output-epsilon arcs of state s of a (arcs are its arcs) without scanning
+// every arc where possible: a stored count, or the epsilon prefix of a sorted state.
+func (c *composer) epsA(s StateID, arcs []Arc) int {
+	if ec, ok := c.a.(epsCounter); ok {
+		return ec.NumOutputEpsilons(s)
+	}
+	n := 0
+	for i := range arcs {
+		if arcs[i].OLabel == Epsilon {
+			n++
+		} else if c.sortedA {
+			break
+		}
+	}
+	return n
+}
+
+// epsB returns the number of input-epsilon arcs of state s of b, as epsA.
+func (c *composer) epsB(s StateID, arcs []Arc) int {
+	if ec, ok := c.b.(epsCounter); ok {
+		return ec.NumInputEpsilons(s)
+	}
+	n := 0
+	for i := range arcs {
+		if arcs[i].ILabel == Epsilon {
+			n++
+		} else if c.sortedB {
+			break
+		}
+	}
+	return n
+}
+
 func (c *composer) start() StateID {
 	s1, s2 := c.a.Start(), c.b.Start()
 	if s1 == NoStateID || s2 == NoStateID {
@@ -270,17 +309,7 @@ func (c *composer) moveBoth(fs int8, eps bool) int8 {
 func (c *composer) expand(s StateID, dst []Arc) []Arc {
 	t := c.tuples[s]
 	arcs1, arcs2 := c.a.Arcs(t.s1), c.b.Arcs(t.s2)
-	ne1, ne2 := 0, 0
-	for i := range arcs1 {
-		if arcs1[i].OLabel == Epsilon {
-			ne1++
-		}
-	}
-	for i := range arcs2 {
-		if arcs2[i].ILabel == Epsilon {
-			ne2++
-		}
-	}
+	ne1, ne2 := c.epsA(t.s1, arcs1), c.epsB(t.s2, arcs2)
 	alleps1 := ne1 == len(arcs1) && IsZero(c.a.Final(t.s1))
 	alleps2 := ne2 == len(arcs2) && IsZero(c.b.Final(t.s2))
 	noeps1, noeps2 := ne1 == 0, ne2 == 0

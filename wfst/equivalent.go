@@ -105,11 +105,16 @@ func Equivalent(a, b Expanded, delta float32) (bool, error) {
 	return true, nil
 }
 
+// randEquivMaxLength bounds the random paths of RandEquivalent: along longer paths, float32 weights reach
+// magnitudes whose rounding exceeds kDelta, so two correct FSTs could disagree.
+const randEquivMaxLength = 500
+
 // RandEquivalent tests whether a and b have the same weighted relation on npath random paths (OpenFST's
 // RandEquivalent, fstequivalent --random): paths are drawn alternately from a and b (uniform selector, seeded
 // with seed), and for each path's input:output string pair the total weight of that pair in a and in b
 // (⊕ over all their paths with those strings) must agree within delta. It returns false at the first
-// disagreement. Both FSTs must be trim enough for random walks to end (see RandGen).
+// disagreement. Paths are at most 500 arcs long (longer draws are retried), since float32 path weights
+// lose kDelta precision beyond that. Both FSTs must be trim enough for random walks to end (see RandGen).
 func RandEquivalent(a, b FST, npath int, delta float32, seed uint64) (bool, error) {
 	if a.Semiring() != b.Semiring() {
 		return false, ErrSemiringMismatch
@@ -123,7 +128,7 @@ func RandEquivalent(a, b FST, npath int, delta float32, seed uint64) (bool, erro
 		if src.Start() == NoStateID || src == nil {
 			continue
 		}
-		p, err := RandGen(src, RandGenOptions{Seed: rng.Uint64(), NPath: 1, MaxLength: 10000})
+		p, err := RandGen(src, RandGenOptions{Seed: rng.Uint64(), NPath: 1, MaxLength: randEquivMaxLength})
 		if err == ErrNoPath {
 			continue // an FST with no successful path from the start: nothing to sample
 		}
