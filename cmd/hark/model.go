@@ -13,6 +13,7 @@ import (
 
 	"hark/acoustic/sphinx"
 	"hark/lexicon"
+	"hark/lm"
 )
 
 func init() { addCommand(newModelCmd) }
@@ -21,6 +22,7 @@ func init() { addCommand(newModelCmd) }
 const (
 	defaultModelDir = "/usr/share/pocketsphinx/model/en-us/en-us"
 	defaultDict     = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
+	defaultLM       = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin"
 )
 
 func newModelCmd() *cobra.Command {
@@ -34,8 +36,8 @@ func newModelCmd() *cobra.Command {
 
 func newModelInfoCmd() *cobra.Command {
 	var (
-		dictPath, fdictPath string
-		topn                int
+		dictPath, fdictPath, lmPath string
+		topn                        int
 	)
 	load := sphinx.DefaultLoadConfig()
 	cmd := &cobra.Command{
@@ -45,8 +47,8 @@ func newModelInfoCmd() *cobra.Command {
 mixture_weights, noisedict, feat.params; default ` + defaultModelDir + `) and its
 pronunciation dictionary, checks them (s3 checksums, shapes, phone sets), and prints: the model type
 (the pocketsphinx scoring module it needs: ptm, s2_semi or ms), senones, codebooks, Gaussians, streams,
-phones, triphones by word position, HMM topology, the feature spec from feat.params, and the dictionary
-size. --dict "" skips the dictionary.`,
+phones, triphones by word position, HMM topology, the feature spec from feat.params, the dictionary
+size and the language model's order and n-gram counts. --dict "" and --lm "" skip them.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := defaultModelDir
@@ -71,11 +73,18 @@ size. --dict "" skips the dictionary.`,
 					return err
 				}
 			}
-			return printModelInfo(cmd.OutOrStdout(), m, dict, dictPath, topn)
+			lmLine := ""
+			if lmPath != "" {
+				if lmLine, err = lmInfo(lmPath); err != nil {
+					return err
+				}
+			}
+			return printModelInfo(cmd.OutOrStdout(), m, dict, dictPath, topn, lmLine)
 		},
 	}
 	cmd.Flags().StringVar(&dictPath, "dict", defaultDict, "pronunciation dictionary (\"\" for none)")
 	cmd.Flags().StringVar(&fdictPath, "fdict", "", "filler dictionary (default DIR/noisedict)")
+	cmd.Flags().StringVar(&lmPath, "lm", defaultLM, "language model, Sphinx trie or ARPA (\"\" for none)")
 	cmd.Flags().IntVar(&topn, "topn", sphinx.DefaultScorerConfig().TopN, "Gaussians per codebook used in scoring (reported only)")
 	cmd.Flags().Float64Var(&load.VarFloor, "varfloor", load.VarFloor, "variance floor")
 	cmd.Flags().Float64Var(&load.TmatFloor, "tmatfloor", load.TmatFloor, "transition probability floor")
@@ -89,7 +98,7 @@ var modelTypeNames = map[string]string{
 	sphinx.TypeMS:   "continuous: one codebook per senone",
 }
 
-func printModelInfo(w io.Writer, m *sphinx.Model, dict *lexicon.Dict, dictPath string, topn int) error {
+func printModelInfo(w io.Writer, m *sphinx.Model, dict *lexicon.Dict, dictPath string, topn int, lmLine string) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	md, g, tm := m.Mdef, m.Gauden, m.Tmat
 	row := func(k, format string, args ...any) { fmt.Fprintf(tw, "%s\t%s\n", k, fmt.Sprintf(format, args...)) }
@@ -147,6 +156,9 @@ func printModelInfo(w io.Writer, m *sphinx.Model, dict *lexicon.Dict, dictPath s
 		row("dictionary", "%s: %d words (%d base words, %d alternates), %d fillers, %d in all; %d bad entries skipped",
 			dictPath, dict.FillerStart(), bases, alts, dict.NumFillers(), dict.NumWords(), len(dict.Warnings))
 	}
+	if lmLine != "" {
+		row("language model", "%s", lmLine)
+	}
 	return tw.Flush()
 }
 
@@ -189,4 +201,31 @@ func featSummary(p map[string]string) string {
 		get("-cmn", "live"), get("-varnorm", "no"), get("-agc", "none"), get("-nfilt", "40"),
 		get("-lowerf", "133.33334"), get("-upperf", "6855.4976"), get("-lifter", "0"), get("-transform", "legacy"))
 	return s
+}
+
+// lmInfo describes the order, vocabulary and n-gram counts of a language model.
+func lmInfo(path string) (string, error) {
+	s, err := lm.Open(path)
+	if err != nil {
+		return "", err
+	}
+	var counts, header []int
+	switch m := s.(type) {
+	case *lm.Trie:
+		defer m.Close()
+		counts, header = m.Counts(), m.HeaderCounts()
+	case *lm.Model:
+		counts = m.Counts()
+	}
+	cs := make([]string, len(counts))
+	for i, c := range counts {
+		cs[i] = fmt.Sprint(c)
+	}
+	line := fmt.Sprintf("%s: order %d, %d words, n-grams %s", path, s.Order(), s.Vocab().NumWords(), strings.Join(cs, " / "))
+	for i := range header {
+		if header[i] != counts[i] {
+			line += fmt.Sprintf(" (header states %d %d-grams)", header[i], i+1)
+		}
+	}
+	return line, nil
 }

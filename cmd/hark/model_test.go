@@ -27,6 +27,7 @@ func TestModelInfo(t *testing.T) {
 		"3 emitting states + exit, 42 transition matrices",
 		"1s_c_d_dd, streams 0-12/13-25/26-38, cmn batch",
 		"134723 words (125945 base words, 8778 alternates), 5 fillers, 134728 in all",
+		"order 3, 72547 words, n-grams 72547 / 2051541 / 1669625",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
