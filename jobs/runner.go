@@ -226,7 +226,7 @@ func (r *Runner) decode(ctx context.Context, id string, segs []Segment) error {
 		}
 		pcm = recognizer.ToInt16(pcm[:0], samples)
 		t0 := time.Now()
-		words, err := sess.DecodeUtterance(pcm)
+		words, err := decodeSegment(sess, pcm)
 		if err != nil {
 			return fmt.Errorf("jobs: decode segment %d of %s: %w", s.Index, id, err)
 		}
@@ -327,4 +327,15 @@ func Transcript(ctx context.Context, s Store, id string, rate int) (*transcript.
 	}
 	t.Finish()
 	return t, nil
+}
+
+// decodeSegment decodes one segment from its own samples alone, so that the words do not depend on which
+// segments the session decoded before (a resumed job then gives the same words as an uninterrupted run).
+// DecodeUtterance alone is not enough: the front end's noise statistics carry over from one utterance to
+// the next, and StartStream is the recognizer's only way to reset them.
+func decodeSegment(sess *recognizer.Session, pcm []int16) ([]transcript.Word, error) {
+	if err := sess.StartStream(); err != nil {
+		return nil, err
+	}
+	return sess.DecodeUtterance(pcm)
 }
