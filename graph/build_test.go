@@ -8,6 +8,7 @@ import (
 
 	"hark/hmm"
 	"hark/lexicon"
+	"hark/lm"
 	"hark/wfst"
 )
 
@@ -358,6 +359,66 @@ func TestBuildProperties(t *testing.T) {
 			if a.OLabel < 0 || int64(a.OLabel) == n0 {
 				t.Fatalf("output label %d", a.OLabel)
 			}
+		}
+	}
+}
+
+// testARPA is testLM as an ARPA file.
+const testARPA = `\data\
+ngram 1=6
+ngram 2=6
+
+\1-grams:
+-1.0 </s>
+-99 <s> -0.5
+-0.7 a -0.3
+-0.8 b -0.2
+-1.2 ab -0.1
+-0.9 c -0.4
+
+\2-grams:
+-0.3 <s> a
+-0.2 a b
+-0.1 b </s>
+-0.9 <s> ab
+-0.5 ab c
+-0.3 c </s>
+
+\end\
+`
+
+// TestBuildFromARPA builds HCLG from the ARPA text of testLM through lm's reader and G, and checks the same
+// best paths as with the hand-made G.
+func TestBuildFromARPA(t *testing.T) {
+	m, err := lm.ReadARPA(strings.NewReader(testARPA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, backoff := lm.WordSymbols(m)
+	g, _, err := lm.BuildG(m, words, backoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := testInputs(t)
+	in.G, in.Words = g, words
+	gr, _, err := Build(in, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := [3]int{1, 2, 1}
+	for _, tc := range []struct {
+		segs  []phoneSeg
+		words string
+		lm    float64
+	}{
+		{[]phoneSeg{{1, 0, 2, d}, {2, 1, 0, d}}, "a b", testLM.cost([]string{"a", "b"}) + 3*math.Log(2)},
+		{[]phoneSeg{{1, 0, 2, d}, {2, 1, 3, d}, {3, 2, 0, d}}, "ab c", testLM.cost([]string{"ab", "c"}) + 3*math.Log(2)},
+		{[]phoneSeg{{3, 0, 0, d}}, "c", testLM.cost([]string{"c"}) + 2*math.Log(2)},
+	} {
+		fr, hc := framesAndCost(tiedModel{}, in.Transitions, tc.segs, 0.1)
+		out, cost, ok := bestPath(gr.HCLG, fr)
+		if want := tc.lm + hc; !ok || !slices.Equal(out, syms(t, words, tc.words)) || math.Abs(cost-want) > 2e-3 {
+			t.Errorf("%s: %v %.4f %v, want %.4f", tc.words, out, cost, ok, want)
 		}
 	}
 }
