@@ -323,3 +323,69 @@ func relabelBySymbols(f *wfst.Vector, isymbols, osymbols, risymbols, rosymbols, 
 	}
 	return nil
 }
+
+func init() {
+	encodeCmd := func(name string, decodeDefault bool) fstCommand {
+		return fstCommand{
+			Name: name, Usage: "in.fst mapper [out.fst]", Short: "Encodes or decodes the labels and/or weights of an FST", MinArgs: 2, MaxArgs: 3,
+			Setup: func(fs *flag.FlagSet) func([]string) error {
+				decode := fs.Bool("decode", decodeDefault, "Decode labels and/or weights")
+				labels := fs.Bool("encode_labels", false, "Encode output labels")
+				weights := fs.Bool("encode_weights", false, "Encode weights")
+				reuse := fs.Bool("encode_reuse", false, "Re-use existing mapper")
+				return func(args []string) error {
+					in, mapperPath := args[0], args[1]
+					out := ""
+					if len(args) > 2 {
+						out = args[2]
+					}
+					f, err := readMutableFST(in)
+					if err != nil {
+						return err
+					}
+					if *decode {
+						m, sr, err := fstio.ReadEncodeMapperFile(mapperPath)
+						if err != nil {
+							return err
+						}
+						if sr != f.Semiring() {
+							return fmt.Errorf("encoder arc type %v does not match the FST's %v", sr, f.Semiring())
+						}
+						if err := wfst.Decode(f, m); err != nil {
+							return err
+						}
+						return writeFSTFile(f, out, "vector")
+					}
+					var m *wfst.EncodeMapper
+					if *reuse {
+						var sr wfst.Semiring
+						if m, sr, err = fstio.ReadEncodeMapperFile(mapperPath); err != nil {
+							return err
+						}
+						if sr != f.Semiring() {
+							return fmt.Errorf("encoder arc type %v does not match the FST's %v", sr, f.Semiring())
+						}
+					} else {
+						var flags uint32
+						if *labels {
+							flags |= wfst.EncodeLabels
+						}
+						if *weights {
+							flags |= wfst.EncodeWeights
+						}
+						m = wfst.NewEncodeMapper(flags)
+					}
+					wfst.Encode(f, m)
+					if !*reuse {
+						if err := fstio.WriteEncodeMapperFile(mapperPath, m, f.Semiring()); err != nil {
+							return err
+						}
+					}
+					return writeFSTFile(f, out, "vector")
+				}
+			},
+		}
+	}
+	addFSTCommand(encodeCmd("encode", false))
+	addFSTCommand(encodeCmd("decode", true))
+}

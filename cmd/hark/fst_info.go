@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 
 	"hark/wfst"
@@ -138,7 +139,7 @@ func printFSTInfo(w io.Writer, f wfst.Expanded, fstType, arcFilter, infoType str
 	n := f.NumStates()
 	var narcs, nfinal, neps, nieps, noeps int
 	var imult, omult float64
-	counts := map[wfst.Label]int{}
+	var labels []wfst.Label
 	for s := 0; s < n; s++ {
 		st := wfst.StateID(s)
 		if !wfst.IsZero(f.Final(st)) {
@@ -157,21 +158,30 @@ func printFSTInfo(w io.Writer, f wfst.Expanded, fstType, arcFilter, infoType str
 				noeps++
 			}
 		}
+		// Sum over labels of (count of arcs with that label)²: sort the labels and count runs.
 		for side := 0; side < 2; side++ {
-			clear(counts)
+			labels = labels[:0]
 			for _, a := range arcs {
 				if side == 0 {
-					counts[a.ILabel]++
+					labels = append(labels, a.ILabel)
 				} else {
-					counts[a.OLabel]++
+					labels = append(labels, a.OLabel)
 				}
 			}
-			for _, c := range counts {
-				if side == 0 {
-					imult += float64(c * c)
-				} else {
-					omult += float64(c * c)
+			slices.Sort(labels)
+			var sum float64
+			for i := 0; i < len(labels); {
+				j := i + 1
+				for j < len(labels) && labels[j] == labels[i] {
+					j++
 				}
+				sum += float64((j - i) * (j - i))
+				i = j
+			}
+			if side == 0 {
+				imult += sum
+			} else {
+				omult += sum
 			}
 		}
 	}

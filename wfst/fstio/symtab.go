@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"unsafe"
 
 	"hark/wfst"
 )
@@ -52,26 +53,42 @@ func newLineReader(r io.Reader) *lineReader {
 	return &lineReader{br: br}
 }
 
-// next returns the next line (valid until the following call), or io.EOF.
+// next returns the next line as a new string, or io.EOF.
 func (lr *lineReader) next() (string, error) {
+	b, err := lr.nextBytes()
+	return string(b), err
+}
+
+// nextTransient returns the next line as a string that aliases the reader's buffer: it is valid only
+// until the following call and must not be retained (parse it, do not store it).
+func (lr *lineReader) nextTransient() (string, error) {
+	b, err := lr.nextBytes()
+	if len(b) == 0 {
+		return "", err
+	}
+	return unsafe.String(&b[0], len(b)), err
+}
+
+// nextBytes returns the next line without its newline (valid until the following call), or io.EOF.
+func (lr *lineReader) nextBytes() ([]byte, error) {
 	lr.buf = lr.buf[:0]
 	for {
 		frag, err := lr.br.ReadSlice('\n')
 		lr.buf = append(lr.buf, frag...)
 		if len(lr.buf) > maxLineLen {
-			return "", fmt.Errorf("line %d longer than %d bytes", lr.line+1, maxLineLen)
+			return nil, fmt.Errorf("line %d longer than %d bytes", lr.line+1, maxLineLen)
 		}
 		if err == bufio.ErrBufferFull {
 			continue
 		}
 		if err == io.EOF {
 			if len(lr.buf) == 0 {
-				return "", io.EOF
+				return nil, io.EOF
 			}
 			break
 		}
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		break
 	}
@@ -80,7 +97,7 @@ func (lr *lineReader) next() (string, error) {
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
 	}
-	return string(b), nil
+	return b, nil
 }
 
 // ReadSymbolsText reads a symbol table in OpenFST's text form: one "symbol key" pair per line, fields

@@ -40,7 +40,11 @@ func Compile(r io.Reader, opts CompileOptions) (*wfst.Vector, error) {
 	}
 	f := wfst.NewVector(opts.Semiring)
 	lr := newLineReader(r)
-	stateMap := map[int64]wfst.StateID{}
+	// State renumbering: ids below denseLimit map through a slice, larger ones through a map.
+	const denseLimit = 1 << 22
+	var dense []wfst.StateID
+	sparse := map[int64]wfst.StateID{}
+	nstates := wfst.StateID(0)
 	started := false
 	var cols []string
 	fail := func(format string, args ...any) error {
@@ -71,12 +75,25 @@ func Compile(r io.Reader, opts CompileOptions) (*wfst.Vector, error) {
 			}
 			return wfst.StateID(n), nil
 		}
-		if id, ok := stateMap[n]; ok {
-			return id, nil
+		if n < denseLimit {
+			for int64(len(dense)) <= n {
+				dense = append(dense, wfst.NoStateID)
+			}
+			if id := dense[n]; id != wfst.NoStateID {
+				return id, nil
+			}
+			dense[n] = nstates
+		} else {
+			if id, ok := sparse[n]; ok {
+				return id, nil
+			}
+			sparse[n] = nstates
 		}
-		id := wfst.StateID(len(stateMap))
-		stateMap[n] = id
-		return id, nil
+		if nstates == math.MaxInt32 {
+			return 0, fail("more than %d states", math.MaxInt32)
+		}
+		nstates++
+		return nstates - 1, nil
 	}
 	toLabel := func(s string, syms *wfst.SymbolTable, what string) (wfst.Label, error) {
 		n, err := toID(s, syms, what, opts.AllowNegativeLabels)
@@ -96,7 +113,7 @@ func Compile(r io.Reader, opts CompileOptions) (*wfst.Vector, error) {
 		return w, nil
 	}
 	for {
-		line, err := lr.next()
+		line, err := lr.nextTransient() // fields are parsed, never retained
 		if err == io.EOF {
 			break
 		}
@@ -349,7 +366,7 @@ func ReadPotentials(r io.Reader) ([]wfst.Weight, error) {
 	var d []wfst.Weight
 	var cols []string
 	for {
-		line, err := lr.next()
+		line, err := lr.nextTransient()
 		if err == io.EOF {
 			return d, nil
 		}
@@ -385,7 +402,7 @@ func ReadLabelPairs(r io.Reader, allowNegative bool) ([][2]wfst.Label, error) {
 	var pairs [][2]wfst.Label
 	var cols []string
 	for {
-		line, err := lr.next()
+		line, err := lr.nextTransient()
 		if err == io.EOF {
 			return pairs, nil
 		}
