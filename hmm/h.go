@@ -51,17 +51,28 @@ func ExpandH(clg wfst.Expanded, c *Context, tr *Transitions, cfg HConfig) (*wfst
 	}
 	out := wfst.NewVector(clg.Semiring())
 	n := clg.NumStates()
-	out.AddStates(n)
-	out.SetStart(clg.Start())
 	for i := 0; i < c.NumHMMs(); i++ {
 		if err := checkHMM(c.hmms[i], tr); err != nil {
 			return nil, err
 		}
 	}
+	// One new state per emitting state after the first of every HMM arc: reserve them all at once.
+	total := n
+	for s := 0; s < n; s++ {
+		for _, a := range clg.Arcs(wfst.StateID(s)) {
+			if int(a.ILabel) > c.NumDisambig() && int(a.ILabel) <= c.NumILabels() {
+				total += len(c.HMM(a.ILabel).Senones) - 1
+			}
+		}
+	}
+	out.ReserveStates(total)
+	out.AddStates(n)
+	out.SetStart(clg.Start())
 	var inner []wfst.StateID
 	for s := 0; s < n; s++ {
 		src := wfst.StateID(s)
 		out.SetFinal(src, clg.Final(src))
+		out.ReserveArcs(src, len(clg.Arcs(src)))
 		for _, a := range clg.Arcs(src) {
 			switch {
 			case a.ILabel == wfst.Epsilon:
