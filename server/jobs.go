@@ -77,7 +77,7 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	format, err := probeFile(path, name, s.cfg.MaxDuration)
+	format, err := probeFile(path, s.cfg.MaxDuration)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -99,21 +99,47 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, view(j))
 }
 
-// probeFile checks that a stored upload is audio hark reads and not longer than maxDur; it returns the
-// container's name.
-func probeFile(path, name string, maxDur time.Duration) (string, error) {
+// probeFile checks that a stored upload is audio hark reads to its end (so a truncated or corrupt file is
+// refused now, not after the job was accepted) and not longer than maxDur; it returns the container's
+// name. The audio is decoded at its own rate, in blocks: memory does not grow with the file. Raw PCM is
+// not accepted for jobs (the worker detects the format from its magic bytes).
+func probeFile(path string, maxDur time.Duration) (string, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer fh.Close()
-	f, err := audio.Probe(fh, name, audio.Options{SampleRateHz: 16000})
+	st, err := audio.Open(fh, "", audio.Options{})
 	if err != nil {
 		return "", audioError(err)
 	}
-	if d, ok := f.Duration(); ok && d > maxDur {
-		return "", &requestError{http.StatusRequestEntityTooLarge, "audio_too_long",
+	defer st.Close()
+	f := st.Format()
+	tooLong := func(d time.Duration) error {
+		return &requestError{http.StatusRequestEntityTooLarge, "audio_too_long",
 			fmt.Errorf("the audio lasts %v, over the limit of %v", d.Round(time.Second), maxDur)}
+	}
+	if d, ok := f.Duration(); ok && d > maxDur {
+		return "", tooLong(d)
+	}
+	max := int64(maxDur.Seconds() * float64(st.SampleRateHz()))
+	buf := make([]float32, 8192)
+	var n int64
+	for {
+		k, err := st.Read(buf)
+		n += int64(k)
+		if n > max {
+			return "", tooLong(maxDur)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", audioError(err)
+		}
+	}
+	if n == 0 {
+		return "", badRequest("empty_audio", "the file holds no audio samples")
 	}
 	return string(f.Container), nil
 }
