@@ -317,7 +317,7 @@ console.log(JSON.stringify(out));
 		t.Fatalf("node client: %v\n%s", err, out)
 	}
 	var res struct {
-		Text    string `json:"text"`
+		Text    string                `json:"text"`
 		JSON    struct{ Text string } `json:"json"`
 		Verbose struct {
 			Text     string
