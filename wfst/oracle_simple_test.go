@@ -121,6 +121,22 @@ func simpleCases() []simpleCase {
 				o.NShortest, o.Unique = 3, true
 				return simpleFSTResult(wfst.ShortestPath(a, o))
 			}},
+		{name: "encode-labels", count: 15, cfgs: sAllCfgs, cmd: "fstencode --encode_labels $A $O.enc $O", kind: "fst",
+			hark: func(a, _ *wfst.Vector) (wfst.Expanded, []wfst.Weight, error) {
+				wfst.Encode(a, wfst.NewEncodeMapper(wfst.EncodeLabels))
+				return a, nil, nil
+			}},
+		{name: "encode-weights", count: 15, cfgs: sAllCfgs, cmd: "fstencode --encode_weights $A $O.enc $O", kind: "fst",
+			hark: func(a, _ *wfst.Vector) (wfst.Expanded, []wfst.Weight, error) {
+				wfst.Encode(a, wfst.NewEncodeMapper(wfst.EncodeWeights))
+				return a, nil, nil
+			}},
+		{name: "encode-decode", count: 15, cfgs: sAllCfgs, cmd: "fstencode --encode_labels --encode_weights $A $O.enc $O.e && fstencode --decode $O.e $O.enc $O", kind: "fst",
+			hark: func(a, _ *wfst.Vector) (wfst.Expanded, []wfst.Weight, error) {
+				m := wfst.NewEncodeMapper(wfst.EncodeLabels | wfst.EncodeWeights)
+				wfst.Encode(a, m)
+				return a, nil, wfst.Decode(a, m)
+			}},
 		{name: "prune", count: 30, cfgs: sTropCfgs, cmd: "fstprune --weight=1.5 $A > $O", kind: "fst",
 			hark: func(a, _ *wfst.Vector) (wfst.Expanded, []wfst.Weight, error) {
 				return a, nil, wfst.Prune(a, 1.5, -1, wfst.Delta)
@@ -150,7 +166,7 @@ type simpleJob struct {
 func TestOracleSimple(t *testing.T) {
 	for _, tool := range []string{"fstcompile", "fstprint", "fstconnect", "fstarcsort", "fstproject", "fstinvert",
 		"fstreverse", "fstunion", "fstconcat", "fstclosure", "fsttopsort", "fstrelabel", "fstshortestdistance",
-		"fstshortestpath", "fstprune"} {
+		"fstshortestpath", "fstprune", "fstencode"} {
 		testenv.RequireTool(t, tool)
 	}
 	dir := t.TempDir()
