@@ -10,9 +10,12 @@ import (
 	mp3 "github.com/hajimehoshi/go-mp3"
 )
 
-// MP3Reader decodes MPEG-1/2/2.5 layer III with github.com/hajimehoshi/go-mp3, which always produces
-// 16-bit stereo; for a mono stream the reader delivers one channel. The decoder's leading silence (encoder
-// and decoder delay, and a LAME/Xing info frame decoded as a silent frame) is delivered as is.
+// MP3Reader decodes MPEG-1/2 layer III with github.com/hajimehoshi/go-mp3, which always produces 16-bit
+// stereo; for a mono stream the reader delivers one channel. When the stream starts with a Xing/Info
+// frame and LAME tag (as lame writes into files), decoding is gapless: the info frame, the encoder and
+// decoder delays and the end padding are dropped, so the output lines up sample for sample with the
+// encoder's input (and with lame --decode), and Format.Frames is exact. Without them, the leading
+// silence is delivered as decoded, and Frames is -1.
 //
 // Memory: the decoder's state for one frame (a few KiB) and a 4608-byte PCM buffer. The source is never
 // given to the decoder as an io.Seeker, so it does not index the frames of the whole file.
@@ -24,6 +27,9 @@ type MP3Reader struct {
 	hi   int
 	err  error
 	mono bool
+	// skip is the number of leading sample frames still to drop; remain the number still to deliver
+	// (-1: all).
+	skip, remain int64
 }
 
 // mp3 header fields.
@@ -77,9 +83,24 @@ func NewMP3Reader(r io.Reader) (mr *MP3Reader, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Gapless decoding, as lame --decode and other players do: drop the info frame (a frame of silence),
+	// the encoder's delay and the decoder's, and the end padding, so that sample i of the output is sample i
+	// of what was encoded.
+	first, _ := br.Peek(256)
+	x := parseXing(first)
 	frames := int64(-1)
-	if first, _ := br.Peek(64); len(first) >= 4 {
-		frames = xingFrames(first)
+	var skip int64
+	if x.isInfo {
+		skip = int64(x.samplesPerFrame)
+	}
+	if x.haveLAME {
+		skip += int64(x.delay + mp3DecoderDelay)
+	}
+	if x.frames >= 0 {
+		frames = x.frames * int64(x.samplesPerFrame)
+		if x.haveLAME {
+			frames = max(0, frames-int64(x.delay+x.padding))
+		}
 	}
 	d, err := mp3.NewDecoder(readerOnly{br})
 	if err != nil {
@@ -88,17 +109,35 @@ func NewMP3Reader(r io.Reader) (mr *MP3Reader, err error) {
 	if d.SampleRate() != rate {
 		rate = d.SampleRate()
 	}
-	return &MP3Reader{d: d, mono: channels == 1, buf: make([]byte, 4608),
+	return &MP3Reader{d: d, mono: channels == 1, buf: make([]byte, 4608), skip: skip, remain: frames,
 		fmt: Format{Container: ContainerMP3, Codec: "mp3", SampleRateHz: rate, Channels: channels, Frames: frames}}, nil
 }
 
-// xingFrames returns the number of sample frames that a Xing or Info header in the first MPEG audio
-// frame b declares (LAME writes one into every file), or -1. The count includes the encoder's delay and
-// padding, as the decoded stream does.
-func xingFrames(b []byte) int64 {
+// mp3DecoderDelay is the delay, in samples, of the standard MPEG layer III synthesis filter bank (and so
+// of go-mp3), which gapless decoders remove along with the encoder's delay.
+const mp3DecoderDelay = 529
+
+// xingInfo is what the Xing/Info header of a first MPEG audio frame (and LAME's extension of it) tells.
+type xingInfo struct {
+	frames           int64 // MPEG frames after the info frame; -1 unknown
+	samplesPerFrame  int
+	delay, padding   int  // encoder delay and end padding in samples (LAME tag)
+	haveLAME, isInfo bool // isInfo: b starts with an info frame (a frame of silence to drop)
+}
+
+// parseXing reads the Xing or Info header (and LAME tag) of the MPEG audio frame that b starts with.
+func parseXing(b []byte) xingInfo {
+	x := xingInfo{frames: -1}
+	if len(b) < 4 {
+		return x
+	}
 	h := binary.BigEndian.Uint32(b)
 	mpeg1 := (h>>19)&3 == 3
 	mono := (h>>6)&3 == 3
+	x.samplesPerFrame = 1152
+	if !mpeg1 {
+		x.samplesPerFrame = 576
+	}
 	off := 4
 	switch {
 	case mpeg1 && mono:
@@ -113,23 +152,39 @@ func xingFrames(b []byte) int64 {
 	if (h>>16)&1 == 0 {
 		off += 2 // CRC
 	}
-	if len(b) < off+12 {
-		return -1
+	if len(b) < off+8 {
+		return x
 	}
 	if tag := string(b[off : off+4]); tag != "Xing" && tag != "Info" {
-		return -1
+		return x
 	}
+	x.isInfo = true
 	flags := binary.BigEndian.Uint32(b[off+4:])
-	if flags&1 == 0 {
-		return -1
+	p := off + 8
+	if flags&1 != 0 {
+		if len(b) < p+4 {
+			return x
+		}
+		x.frames = int64(binary.BigEndian.Uint32(b[p:]))
+		p += 4
 	}
-	n := int64(binary.BigEndian.Uint32(b[off+8:]))
-	spf := int64(1152)
-	if !mpeg1 {
-		spf = 576
+	if flags&2 != 0 {
+		p += 4 // stream bytes
 	}
-	// The info frame itself decodes to a frame of silence that the count does not include.
-	return (n + 1) * spf
+	if flags&4 != 0 {
+		p += 100 // seek table
+	}
+	if flags&8 != 0 {
+		p += 4 // quality
+	}
+	// LAME tag: 9-byte encoder version, then 12 bytes of fields, then 12-bit delay and 12-bit padding.
+	if len(b) >= p+24 && string(b[p:p+4]) == "LAME" {
+		d := b[p+21 : p+24]
+		x.delay = int(d[0])<<4 | int(d[1])>>4
+		x.padding = int(d[1]&0x0f)<<8 | int(d[2])
+		x.haveLAME = true
+	}
+	return x
 }
 
 // readerOnly hides every method but Read (in particular Seek).
@@ -164,7 +219,16 @@ func (m *MP3Reader) ReadFrames(dst []float32) (int, error) {
 	if len(dst) < ch {
 		return 0, fmt.Errorf("mp3: destination of %d samples holds no frame of %d channels", len(dst), ch)
 	}
-	for m.lo >= m.hi {
+	for m.lo >= m.hi || m.skip > 0 {
+		if m.remain == 0 {
+			return 0, io.EOF
+		}
+		if m.lo < m.hi {
+			k := min(m.skip, int64(m.hi-m.lo)/4)
+			m.lo += 4 * int(k)
+			m.skip -= k
+			continue
+		}
 		if m.err != nil {
 			return 0, m.err
 		}
@@ -173,7 +237,14 @@ func (m *MP3Reader) ReadFrames(dst []float32) (int, error) {
 			return 0, err
 		}
 	}
+	if m.remain == 0 {
+		return 0, io.EOF
+	}
 	n := min(len(dst)/ch, (m.hi-m.lo)/4)
+	if m.remain > 0 {
+		n = int(min(int64(n), m.remain))
+		m.remain -= int64(n)
+	}
 	b := m.buf[m.lo : m.lo+4*n]
 	if m.mono {
 		for i := range n {

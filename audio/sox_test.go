@@ -232,7 +232,15 @@ func TestMP3AgainstReferenceDecoders(t *testing.T) {
 				if snr < 60 {
 					t.Errorf("SNR against %s = %.1f dB; want ≥ 60 dB", ref.name, snr)
 				}
+				if ref.name == "lame --decode" && (lag != 0 || len(ref.x) != len(ours)) {
+					t.Errorf("against lame --decode: lag %d, %d vs %d samples; want gapless decoding (lag 0, same length)", lag, len(ours), len(ref.x))
+				}
 			}
+			if format.Frames != int64(len(ours)) {
+				t.Errorf("Format.Frames = %d; decoded %d (LAME Info header)", format.Frames, len(ours))
+			}
+			orig, _ := decodeFile(t, src, nil)
+			t.Logf("%s: codec SNR against the encoder's input %.1f dB at lag 0", c.name, snrDB(first(orig), ours, 0, 2000))
 		})
 	}
 }
