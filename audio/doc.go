@@ -29,7 +29,9 @@
 // streaming writers leave (0, 0xFFFFFFFF, sox's 0x7FFFF000: read to the end). RawReader decodes headerless
 // PCM from a RawFormat. FLACReader and MP3Reader wrap github.com/mewkiz/flac and
 // github.com/hajimehoshi/go-mp3; a panic inside either library on malformed input is recovered and
-// returned as an error wrapping ErrFormat.
+// returned as an error wrapping ErrFormat. MP3 decoding is gapless when the file has LAME's Info frame
+// (lame writes one into files): the encoder and decoder delays and the end padding are dropped, so the
+// samples line up with the encoder's input, and with lame --decode, at lag 0.
 //
 // # Memory bounds
 //
