@@ -90,7 +90,7 @@ func TestDeterminizeMinimizePreserveRelation(t *testing.T) {
 		for i := range cfgs {
 			cfgs[i].Functional = !acceptor
 		}
-		forEach(t, cfgs, 25, func(t *testing.T, seed uint64, cfg wfsttest.Config, f *wfst.Vector) {
+		forEach(t, cfgs, 12, func(t *testing.T, seed uint64, cfg wfsttest.Config, f *wfst.Vector) {
 			if !determinizable(f) {
 				return
 			}
@@ -172,7 +172,7 @@ func TestDeterminizeMinimizePreserveRelation(t *testing.T) {
 }
 
 func TestPushPreservesRelation(t *testing.T) {
-	forEach(t, propConfigs(false), 20, func(t *testing.T, seed uint64, cfg wfsttest.Config, f *wfst.Vector) {
+	forEach(t, propConfigs(false), 10, func(t *testing.T, seed uint64, cfg wfsttest.Config, f *wfst.Vector) {
 		for _, typ := range []wfst.ReweightType{wfst.ReweightToInitial, wfst.ReweightToFinal} {
 			g, err := wfst.Push(f, wfst.PushWeights, typ, wfst.Delta)
 			if err != nil {
@@ -333,4 +333,64 @@ func reentrantStart(f *wfst.Vector) bool {
 		}
 	}
 	return false
+}
+
+func benchInput(b *testing.B, states int, acceptor bool) (*wfst.Vector, *wfst.Vector) {
+	rng := rand.New(rand.NewPCG(propSeed, 11))
+	cfg := wfsttest.DefaultConfig(wfst.Tropical)
+	cfg.States, cfg.Acceptor, cfg.Acyclic, cfg.Labels = states, acceptor, true, 50
+	return wfsttest.RandomFST(rng, cfg), sortedInput(wfsttest.RandomFST(rng, cfg))
+}
+
+func BenchmarkCompose(b *testing.B) {
+	a, _ := benchInput(b, 2000, false)
+	c := wfst.Copy(a) // a ∘ a⁻¹ is never empty
+	wfst.Invert(c)
+	sortArcs(c, true)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := wfst.Compose(a, c, wfst.DefaultComposeOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(wfst.NumArcsTotal(out)), "arcs")
+	}
+}
+
+func BenchmarkDeterminizeAcceptor(b *testing.B) {
+	a, _ := benchInput(b, 2000, true)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := wfst.Determinize(a, wfst.DefaultDeterminizeOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(wfst.NumArcsTotal(out)), "arcs")
+	}
+}
+
+func BenchmarkMinimize(b *testing.B) {
+	a, _ := benchInput(b, 2000, true)
+	d, err := wfst.Determinize(a, wfst.DefaultDeterminizeOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := wfst.Copy(d)
+		if err := wfst.Minimize(m, wfst.DefaultMinimizeOptions()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRmEpsilon(b *testing.B) {
+	a, _ := benchInput(b, 5000, false)
+	b.ReportAllocs()
+	for b.Loop() {
+		m := wfst.Copy(a)
+		if err := wfst.RemoveEpsilon(m, wfst.DefaultRmEpsilonOptions()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
