@@ -58,7 +58,7 @@ func addTruncations(f *testing.F, b []byte) {
 
 // FuzzParseMdef fuzzes the binary and text mdef readers. Seeds: the first 2 KB of the en-us binary mdef,
 // a tiny valid binary mdef derived from it, the start of the an4 text mdef.
-// Run: go test -run '^$' -fuzz FuzzParseMdef -fuzztime 30s ./acoustic/sphinx/
+// Run: go test -run '^$' -fuzz FuzzParseMdef -fuzztime 30s -fuzzminimizetime 5s ./acoustic/sphinx/
 func FuzzParseMdef(f *testing.F) {
 	addTruncations(f, realPrefix(filepath.Join(testenv.ModelDir, "mdef"), 2048))
 	addTruncations(f, realPrefix(filepath.Join(testenv.TestData, "an4_ci_cont", "mdef"), 2048))
@@ -118,10 +118,12 @@ func FuzzParseGauden(f *testing.F) {
 	})
 }
 
-// FuzzParseTmat fuzzes the transition matrix reader. Seeds: the en-us file truncated, a tiny valid file.
-// Run: go test -run '^$' -fuzz FuzzParseTmat -fuzztime 30s ./acoustic/sphinx/
+// FuzzParseTmat fuzzes the transition matrix reader. Seeds: the en-us file's first 128 bytes (header,
+// counts, the first matrix) truncated, a tiny valid file.
+// Run: go test -run '^$' -fuzz FuzzParseTmat -fuzztime 30s -fuzzminimizetime 5s ./acoustic/sphinx/
+// (minimising kilobyte inputs with the default 60 s per input can use up a short budget).
 func FuzzParseTmat(f *testing.F) {
-	addTruncations(f, realPrefix(filepath.Join(testenv.ModelDir, "transition_matrices"), 4096))
+	addTruncations(f, realPrefix(filepath.Join(testenv.ModelDir, "transition_matrices"), 128))
 	f.Add(s3File(s3Header, []int32{1, 1, 2, 2}, []float32{3, 1}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tm, err := sphinx.ParseTmat("tmat", b, sphinx.DefaultTmatFloor)
@@ -137,7 +139,7 @@ func FuzzParseTmat(f *testing.F) {
 // FuzzParseSendump fuzzes the sendump reader with en-us's dimensions (3 streams, 128 densities, 5126
 // senones) and with tiny ones. Seeds: the first 700 bytes of the en-us sendump (its whole header) and a
 // tiny valid file made from them.
-// Run: go test -run '^$' -fuzz FuzzParseSendump -fuzztime 30s ./acoustic/sphinx/
+// Run: go test -run '^$' -fuzz FuzzParseSendump -fuzztime 30s -fuzzminimizetime 5s ./acoustic/sphinx/
 func FuzzParseSendump(f *testing.F) {
 	head := realPrefix(filepath.Join(testenv.ModelDir, "sendump"), 640)
 	addTruncations(f, head)
