@@ -41,7 +41,7 @@ type Config struct {
 	VADPostspeech  int     // -vad_postspeech: consecutive non-speech frames that end speech
 
 	CMN       string    // -cmn: "batch" (alias "current"), "live" (alias "prior") or "none"
-	CMNInit   []float32 // -cmninit: initial live-CMN mean (up to CepLen values; the rest stay 0)
+	CMNInit   []float32 // -cmninit: initial live-CMN mean; the first CepLen values are used, missing ones are 0
 	VarNorm   bool      // -varnorm: variance normalisation (batch CMN only)
 	AGC       string    // -agc: automatic gain control of c0, "none", "max", "emax" or "noise"
 	AGCThresh float32   // -agcthresh: noise threshold of -agc noise (log units above the minimum c0)
@@ -180,9 +180,6 @@ func (c *Config) validateFeat() error {
 	}
 	if c.CepLen != c.NumCep {
 		return bad("ceplen %d differs from ncep %d", c.CepLen, c.NumCep)
-	}
-	if len(c.CMNInit) > c.CepLen {
-		return bad("cmninit has %d values, more than ceplen %d", len(c.CMNInit), c.CepLen)
 	}
 	for _, r := range c.Feat {
 		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {

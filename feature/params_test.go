@@ -83,7 +83,9 @@ func TestParseParams(t *testing.T) {
 		{"upperf", "-upperf 9000", false, nil},
 		{"svspec-range", "-svspec 0-39", false, nil},
 		{"svspec-dup", "-svspec 0-12,3", false, nil},
-		{"cmninit-long", "-cmninit 1,2,3,4,5,6,7,8,9,10,11,12,13,14", false, nil},
+		{"cmninit-long", "-cmninit 1,2,3,4,5,6,7,8,9,10,11,12,13,14", true, // acmod reads the first ceplen
+			func(c feature.Config) bool { return len(c.CMNInit) == 14 }},
+		{"cmninit-bad", "-cmninit 1,x", false, nil},
 		{"nested-quote", "-feat '1s\"c'", false, nil},
 		{"logspec", "-logspec yes", false, nil},
 		{"warp", "-warp_params 1.1", false, nil},
