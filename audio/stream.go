@@ -100,6 +100,9 @@ func NewReader(r io.Reader, name string, raw *RawFormat) (Reader, error) {
 	case ".raw", ".pcm":
 		return NewRawReader(r, DefaultRawFormat(), size)
 	}
+	if what := knownUnsupported(magic); what != "" {
+		return nil, fmt.Errorf("audio: %s: %w", what, ErrUnsupported)
+	}
 	return nil, fmt.Errorf("audio: magic % x matches no WAV, FLAC or MP3 stream (raw PCM needs parameters or a .raw name): %w",
 		magic[:min(len(magic), 12)], ErrUnknownFormat)
 }
@@ -114,6 +117,38 @@ func detect(m []byte) Container {
 		return ContainerFLAC
 	case len(m) >= 4 && m[0] == 0xFF && m[1]&0xE0 == 0xE0 && (m[1]>>1)&3 != 0:
 		return ContainerMP3 // MPEG audio frame sync; NewMP3Reader names layers I and II unsupported
+	}
+	return ""
+}
+
+// knownUnsupported names the container that magic starts, among common ones hark does not decode.
+func knownUnsupported(m []byte) string {
+	has := func(off int, s string) bool { return len(m) >= off+len(s) && string(m[off:off+len(s)]) == s }
+	switch {
+	case has(0, "OggS"):
+		return "Ogg stream (Vorbis, Opus or FLAC in Ogg)"
+	case has(4, "ftyp"):
+		return "MP4/M4A/3GP container (AAC, ALAC)"
+	case has(0, "FORM") && (has(8, "AIFF") || has(8, "AIFC")):
+		return "AIFF file"
+	case has(0, ".snd"):
+		return "Sun/NeXT AU file"
+	case has(0, "NIST_1A"):
+		return "NIST SPHERE file"
+	case has(0, "\x1aE\xdf\xa3"):
+		return "Matroska/WebM container"
+	case has(0, "#!AMR"):
+		return "AMR file"
+	case has(0, "wvpk"):
+		return "WavPack file"
+	case has(0, "MAC "):
+		return "Monkey's Audio file"
+	case has(0, "caff"):
+		return "Core Audio file"
+	case has(0, "RIFF") && len(m) >= 12 && !has(8, "WAVE"):
+		return fmt.Sprintf("RIFF %q file, not WAVE", m[8:12])
+	case len(m) >= 2 && m[0] == 0xFF && m[1]&0xF6 == 0xF0:
+		return "ADTS AAC stream"
 	}
 	return ""
 }

@@ -191,8 +191,11 @@ func TestBadInput(t *testing.T) {
 		substr string
 	}{
 		{"empty", nil, audio.ErrFormat, "empty"},
-		{"wrong-magic", []byte("OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), audio.ErrUnknownFormat, "magic"},
-		{"not-wave", []byte("RIFF\x04\x00\x00\x00AVI LIST"), audio.ErrUnknownFormat, "magic"},
+		{"wrong-magic", []byte("\x00\x01garbage\x00\x00\x00\x00\x00\x00\x00"), audio.ErrUnknownFormat, "magic 00 01 67"},
+		{"ogg", []byte("OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), audio.ErrUnsupported, "Ogg"},
+		{"m4a", []byte("\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00"), audio.ErrUnsupported, "MP4"},
+		{"aac-adts", []byte{0xFF, 0xF1, 0x50, 0x80, 0, 0, 0}, audio.ErrUnsupported, "AAC"},
+		{"not-wave", []byte("RIFF\x04\x00\x00\x00AVI LIST"), audio.ErrUnsupported, "not WAVE"},
 		{"riff-only", []byte("RIFF\x04\x00\x00\x00WAVE"), audio.ErrFormat, "no fmt chunk"},
 		{"no-data", buildWAV("RIFF", -1, ck("fmt ", fmt16)), audio.ErrFormat, "no data chunk"},
 		{"header-truncated", good[:20], audio.ErrTruncated, "fmt"},
