@@ -2,11 +2,14 @@
 // transducer L with disambiguation symbols (phones in, words out; output-label sorted) built from cmudict
 // with hark's lexicon package, and the grammar G (words; input-label sorted; backoff arcs on #0) built from
 // the en-us LM pruned to -target n-grams with hark's lm package. It also writes G_eps.fst, G with the
-// backoff label relabeled to epsilon (for the rmepsilon row), and prints the sizes.
+// backoff label relabeled to epsilon, and prints the sizes. With -random N it writes only R.fst, a seeded
+// random cyclic transducer with epsilons (the rmepsilon row: epsilon removal on a backoff G or on L blows up
+// to ~10^8 arcs in both implementations, since every backoff state inherits the unigram arcs).
 package main
 
 import (
 	"flag"
+	"math/rand/v2"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +19,7 @@ import (
 	"hark/lm"
 	"hark/wfst"
 	"hark/wfst/fstio"
+	"hark/wfst/wfsttest"
 )
 
 func main() {
@@ -23,7 +27,19 @@ func main() {
 	lmPath := flag.String("lm", "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin", "n-gram LM")
 	target := flag.Int("target", 100000, "prune the LM to at most this many n-grams")
 	out := flag.String("out", ".", "output directory")
+	random := flag.Int("random", 0, "also write R.fst: a seeded random cyclic transducer with this many states and 30% epsilon labels (wfsttest.RandomFST), for rmepsilon")
 	flag.Parse()
+	if *random > 0 {
+		cfg := wfsttest.DefaultConfig(wfst.Tropical)
+		cfg.States, cfg.ArcsPerState, cfg.Labels, cfg.EpsProb = *random, 2, 1000, 0.3
+		r := wfsttest.RandomFST(rand.New(rand.NewPCG(1, 2)), cfg)
+		if err := fstio.WriteFile(filepath.Join(*out, "R.fst"), r, fstio.WriteOptions{}); err != nil {
+			fmt.Fprintln(os.Stderr, "mklg:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("R: %d states %d arcs\n", r.NumStates(), wfst.NumArcsTotal(r))
+		return
+	}
 	if err := run(*dict, *lmPath, *target, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "mklg:", err)
 		os.Exit(1)
