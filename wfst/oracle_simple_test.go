@@ -61,6 +61,16 @@ func simpleCases() []simpleCase {
 				wfst.ArcSort(a, wfst.OLabelSort)
 				return a, nil, nil
 			}},
+		{name: "arcsort-ties", count: 10, cfgs: []randConfig{{semiring: wfst.Tropical, wide: true}}, cmd: "fstarcsort $A > $O", kind: "fst",
+			hark: func(a, _ *wfst.Vector) (wfst.Expanded, []wfst.Weight, error) {
+				wfst.ArcSort(a, wfst.ILabelSort)
+				return a, nil, nil
+			}},
+		{name: "arcsort-ties-olabel", count: 10, cfgs: []randConfig{{semiring: wfst.Log, wide: true}}, cmd: "fstarcsort --sort_type=olabel $A > $O", kind: "fst",
+			hark: func(a, _ *wfst.Vector) (wfst.Expanded, []wfst.Weight, error) {
+				wfst.ArcSort(a, wfst.OLabelSort)
+				return a, nil, nil
+			}},
 		{name: "project-input", count: 20, cfgs: sAllCfgs, cmd: "fstproject $A > $O", kind: "fst",
 			hark: func(a, _ *wfst.Vector) (wfst.Expanded, []wfst.Weight, error) {
 				wfst.Project(a, wfst.ProjectInput)

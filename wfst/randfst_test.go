@@ -14,6 +14,8 @@ type randConfig struct {
 	// minWeight is added to every arc weight: with 1.5 the arc weights of a state sum (in the
 	// probability domain) to less than 1, which keeps log-semiring sums over cycles convergent.
 	minWeight float32
+	// wide gives every state up to 300 arcs over only 3 labels (many ties for ArcSort).
+	wide bool
 }
 
 // randFST returns a random FST: 1–12 states, a random start state, 0–3 arcs per state to any state (or
@@ -30,6 +32,9 @@ func randFST(rng *rand.Rand, cfg randConfig) *wfst.Vector {
 	w := func() wfst.Weight { return wfst.Weight(rng.IntN(32)) / 8 }
 	for s := 0; s < n; s++ {
 		k := rng.IntN(4)
+		if cfg.wide {
+			k = rng.IntN(300)
+		}
 		for i := 0; i < k; i++ {
 			var t int
 			if cfg.acyclic {
@@ -40,8 +45,12 @@ func randFST(rng *rand.Rand, cfg randConfig) *wfst.Vector {
 			} else {
 				t = rng.IntN(n)
 			}
-			il := wfst.Label(rng.IntN(6))
-			ol := wfst.Label(rng.IntN(6))
+			nl := 6
+			if cfg.wide {
+				nl = 3
+			}
+			il := wfst.Label(rng.IntN(nl))
+			ol := wfst.Label(rng.IntN(nl))
 			if cfg.acceptor {
 				ol = il
 			}
