@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of `hark fst` and OpenFST 1.7.9's tools on the same real input: a lexicon
 # transducer L built from cmudict (134,723 pronunciations, ~0.9M arcs; phones in, words out, in AT&T text
-# with symbol tables). Each row runs both tools on the same files and prints wall time (s) and peak RSS (MB)
-# from /usr/bin/time, and the ratios hark/OpenFST (target ≤ 1.5).
+# with symbol tables). Each row runs both tools on the same files and prints, from /usr/bin/time, the CPU
+# time (user + system, s), the wall time (s) and the peak RSS (MB), and the ratios hark/OpenFST of CPU
+# time and RSS (target ≤ 1.5). CPU time is the fair figure on a shared machine; wall time is shown too.
 #
 # Usage: bench/fst-vs-openfst.sh [workdir]   (default: /tmp/hark-fst-bench; inputs are cached there)
 #
@@ -41,19 +42,19 @@ cd "$work"
 [ -s L.fst ] || fstcompile --isymbols=phones.syms --osymbols=words.syms --keep_isymbols --keep_osymbols L.txt L.fst
 [ -s L.const.fst ] || fstconvert --fst_type=const L.fst L.const.fst
 
-measure() { # prints "seconds maxrss_kb" of the command
-  /usr/bin/time -f "%e %M" -o time.out bash -c "$1" > /dev/null
-  cat time.out
+measure() { # prints "cpu_seconds wall_seconds maxrss_kb" of the command
+  /usr/bin/time -f "%U %S %e %M" -o time.out bash -c "$1" > /dev/null
+  awk '{ printf "%.2f %s %s\n", $1 + $2, $3, $4 }' time.out
 }
 
 printf "input: %s arcs, %s states\n" "$(fstinfo L.fst | awk '/# of arcs/ {print $4}')" "$(fstinfo L.fst | awk '/# of states/ {print $4}')"
-printf "%-22s %10s %10s %10s %10s %8s %8s\n" op openfst_s hark_s openfst_MB hark_MB time_x rss_x
+printf "%-20s %9s %9s %9s %9s %9s %9s %7s %7s\n" op ofst_cpu hark_cpu ofst_wall hark_wall ofst_MB hark_MB cpu_x rss_x
 row() {
   local name=$1 ocmd=$2 hcmd=$3
-  read -r ot om < <(measure "$ocmd")
-  read -r ht hm < <(measure "$hcmd")
-  awk -v n="$name" -v ot="$ot" -v ht="$ht" -v om="$om" -v hm="$hm" 'BEGIN {
-    printf "%-22s %10.2f %10.2f %10.1f %10.1f %8.2f %8.2f\n", n, ot, ht, om/1024, hm/1024,
+  read -r ot ow om < <(measure "$ocmd")
+  read -r ht hw hm < <(measure "$hcmd")
+  awk -v n="$name" -v ot="$ot" -v ht="$ht" -v ow="$ow" -v hw="$hw" -v om="$om" -v hm="$hm" 'BEGIN {
+    printf "%-20s %9.2f %9.2f %9.2f %9.2f %9.1f %9.1f %7.2f %7.2f\n", n, ot, ht, ow, hw, om/1024, hm/1024,
       (ot > 0 ? ht/ot : 0), (om > 0 ? hm/om : 0) }'
 }
 
