@@ -26,26 +26,39 @@ import (
 // The end-to-end tests build cmd/hark once and run real `hark serve` processes on loopback with the small
 // turtle model (its graph builds in about a second).
 
-var harkBin string
+var (
+	harkBin   string
+	buildOnce sync.Once
+	buildErr  error
+	binDir    string
+)
+
+// buildHark builds cmd/hark once per test binary (on first use, so fuzzing workers do not build it).
+func buildHark(t testing.TB) {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "hark-e2e-")
+		if buildErr != nil {
+			return
+		}
+		harkBin = filepath.Join(binDir, "hark")
+		cmd := exec.Command("go", "build", "-o", harkBin, "./cmd/hark")
+		cmd.Dir = moduleRoot()
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build ./cmd/hark: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+}
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hark-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	harkBin = filepath.Join(dir, "hark")
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..")
-	cmd := exec.Command("go", "build", "-o", harkBin, "./cmd/hark")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build ./cmd/hark: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
 	os.Exit(code)
 }
 
@@ -92,6 +105,7 @@ var listenRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 // startServer runs `hark serve` on a free loopback port over data and waits until it is ready.
 func startServer(t testing.TB, data, cache string, extra ...string) *proc {
 	t.Helper()
+	buildHark(t)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, turtleArgs(t, cache)...)
 	args = append(args, extra...)
 	p := &proc{t: t, log: &syncBuf{}, done: make(chan error, 1)}

@@ -69,12 +69,11 @@ type limits struct {
 
 // readForm reads a multipart body, streaming the part named "file" to a new file in dir (never whole in
 // memory) and keeping the other fields, at most lim.fieldBytes in all. On error nothing is left in dir.
-func readForm(mr *multipart.Reader, dir string, lim limits) (f *form, err error) {
-	f = &form{fields: map[string][]string{}}
+func readForm(mr *multipart.Reader, dir string, lim limits) (_ *form, err error) {
+	f := &form{fields: map[string][]string{}}
 	defer func() {
 		if err != nil {
-			f.remove()
-			f = nil
+			f.remove() // f, not the result: a failing return has set that to nil
 		}
 	}()
 	var fieldBytes int64
