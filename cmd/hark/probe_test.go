@@ -23,7 +23,7 @@ func TestProbeCommand(t *testing.T) {
 			[]string{
 				"s16.wav\tcontainer=wav codec=pcm_s16le rate=16000 channels=1 bits=16 duration=0.030s",
 				"s24.flac\tcontainer=flac codec=flac rate=44100 channels=2 bits=24 duration=0.030s",
-				"stereo44k.mp3\tcontainer=mp3 codec=mp3 rate=44100 channels=2 bits=- duration=0.157s",
+				"stereo44k.mp3\tcontainer=mp3 codec=mp3 rate=44100 channels=2 bits=- duration=0.100s",
 				"goforward.raw\tcontainer=raw codec=pcm_s16le rate=16000 channels=1 bits=16 duration=2.786s",
 			}, nil},
 		{"decode", []string{"probe", "--decode", "--rate", "16000", filepath.Join(seed, "s24.flac")},
