@@ -21,7 +21,7 @@ type Options struct {
 	// Resample sets the resampler's quality (zero value: defaults).
 	Resample ResampleConfig
 	// BlockFrames is the number of source sample frames decoded per step (default 4096). It bounds the
-	// Stream's buffers: (channels + 2) × BlockFrames float32 plus the resampler's.
+	// Stream's buffers: (channels + 1) × BlockFrames float32 plus the resampler's.
 	BlockFrames int
 }
 
