@@ -43,7 +43,7 @@ func Project(f *Vector, t ProjectType) {
 func projectProperties(in uint64, input bool) uint64 {
 	out := PropAcceptor
 	if input {
-		out |= in & (PropError | PropExpanded | PropMutable | PropAcceptor | PropNotAcceptor | PropIDeterministic |
+		out |= in & (PropError | PropExpanded | PropMutable | PropIDeterministic |
 			PropNonIDeterministic | PropIEpsilons | PropNoIEpsilons | PropILabelSorted | PropNotILabelSorted |
 			PropWeighted | PropUnweighted | PropCyclic | PropAcyclic | PropInitialCyclic | PropInitialAcyclic |
 			PropTopSorted | PropNotTopSorted | PropAccessible | PropNotAccessible | PropCoAccessible |
@@ -67,7 +67,7 @@ func projectProperties(in uint64, input bool) uint64 {
 			out |= PropNotOLabelSorted
 		}
 	} else {
-		out |= in & (PropError | PropExpanded | PropMutable | PropAcceptor | PropNotAcceptor | PropODeterministic |
+		out |= in & (PropError | PropExpanded | PropMutable | PropODeterministic |
 			PropNonODeterministic | PropOEpsilons | PropNoOEpsilons | PropOLabelSorted | PropNotOLabelSorted |
 			PropWeighted | PropUnweighted | PropCyclic | PropAcyclic | PropInitialCyclic | PropInitialAcyclic |
 			PropTopSorted | PropNotTopSorted | PropAccessible | PropNotAccessible | PropCoAccessible |
