@@ -1,11 +1,9 @@
 package graph
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -24,7 +22,8 @@ type Sources struct {
 	// LM is an n-gram model: a Sphinx trie (.lm.bin, "Trie Language Model" header) or ARPA text (plain or
 	// gzip).
 	LM string
-	// Dict is a pronunciation dictionary in CMU format ("word PH1 PH2 ...", alternates "word(2)").
+	// Dict is a pronunciation dictionary in CMU format ("word PH1 PH2 ...", alternates "word(2)"), read
+	// with lexicon.LoadDict.
 	Dict string
 	// PruneNGrams, when positive, prunes the LM to at most this many n-grams (all orders; unigrams always
 	// stay) by relative entropy (lm.Prune) before G is built.
@@ -73,35 +72,18 @@ func LoadLM(path string) (*lm.Model, error) {
 	return m, err
 }
 
-// ReadDict reads a CMU-format pronunciation dictionary: one "WORD PH1 PH2 ..." per line, "##" and ";;"
-// comment lines and empty lines skipped. Alternates ("word(2)") are kept as written; BuildL maps them to
-// their base word.
-func ReadDict(path string) ([]lexicon.LEntry, error) {
-	f, err := os.Open(path)
+// ReadDict reads a CMU-format pronunciation dictionary with lexicon.LoadDict, checking its phones against
+// the model's CI phones, and returns its pronunciations (alternates under their base word, no fillers).
+func ReadDict(path string, m hmm.Model) ([]lexicon.LEntry, error) {
+	phones := make([]string, m.NumCIPhones())
+	for i := range phones {
+		phones[i] = m.CIPhoneName(i)
+	}
+	d, err := lexicon.LoadDict(path, "", lexicon.DefaultDictConfig(phones))
 	if err != nil {
-		return nil, fmt.Errorf("graph: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	var out []lexicon.LEntry
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "##") || strings.HasPrefix(t, ";;") {
-			continue
-		}
-		fields := strings.Fields(t)
-		if len(fields) < 2 {
-			return nil, fmt.Errorf("graph: %s:%d: word %q has no phones", path, line, fields[0])
-		}
-		out = append(out, lexicon.LEntry{Word: fields[0], Phones: fields[1:]})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("graph: %s: %w", path, err)
-	}
-	return out, nil
+	return d.Entries(false), nil
 }
 
 // BuildFromSources loads the LM (pruning it when asked), builds G (lm.BuildG) and reads the dictionary,
@@ -142,7 +124,7 @@ func BuildFromSources(s Sources, cfg Config, progress Progress) (*Graph, error) 
 	}
 	m = nil
 	report("G", g.NumStates(), wfst.NumArcsTotal(g))
-	dict, err := ReadDict(s.Dict)
+	dict, err := ReadDict(s.Dict, s.Model)
 	if err != nil {
 		return nil, err
 	}
