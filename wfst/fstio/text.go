@@ -24,14 +24,17 @@ type CompileOptions struct {
 	Source              string            // name of the input in error messages ("standard input")
 }
 
-// maxCompileStateID caps state ids with --keep_state_numbering (states up to the id are allocated).
-const maxCompileStateID = 1 << 30
+// maxStateIDAt caps the state ids accepted at a given line of text input where ids are kept (compile with
+// --keep_state_numbering, potentials): every state up to the id is allocated, so the cap grows with the
+// input read so far (2^18 + 256 per line), which bounds memory by the input's size.
+func maxStateIDAt(line int) int64 { return 1<<18 + 256*int64(line) }
 
 // Compile reads an FST in AT&T text form, as fstcompile does (FstCompiler): arc lines
 // "src dst ilabel olabel [weight]" ("src dst label [weight]" for an acceptor), final-state lines
 // "state [weight]", fields separated by tabs or spaces, blank lines skipped. The source state of the first
 // line is the start state. States are renumbered densely in order of appearance unless KeepStateNumbering.
-// Weights are costs parsed as C's strtod then rounded to float32, or "Infinity"/"-Infinity". The result's
+// Weights are costs parsed as C's strtod then rounded to float32, or "Infinity"/"-Infinity". With
+// KeepStateNumbering, state ids are capped at 2^18 + 256 × (line number) to bound memory. The result's
 // property bits are those OpenFST's VectorFst knows after the same construction.
 func Compile(r io.Reader, opts CompileOptions) (*wfst.Vector, error) {
 	src := opts.Source
@@ -70,8 +73,8 @@ func Compile(r io.Reader, opts CompileOptions) (*wfst.Vector, error) {
 			return 0, err
 		}
 		if opts.KeepStateNumbering {
-			if n > maxCompileStateID {
-				return 0, fail("state ID %d above the limit %d", n, maxCompileStateID)
+			if n > maxStateIDAt(lr.line) {
+				return 0, fail("state ID %d above the limit %d for line %d", n, maxStateIDAt(lr.line), lr.line)
 			}
 			return wfst.StateID(n), nil
 		}
@@ -381,7 +384,7 @@ func ReadPotentials(r io.Reader) ([]wfst.Weight, error) {
 			return nil, fmt.Errorf("fstio: read potentials line %d: bad number of columns (%d)", lr.line, len(cols))
 		}
 		s, err := strconv.ParseInt(cols[0], 10, 32)
-		if err != nil || s < 0 || s > maxCompileStateID {
+		if err != nil || s < 0 || s > maxStateIDAt(lr.line) {
 			return nil, fmt.Errorf("fstio: read potentials line %d: bad state %q", lr.line, cols[0])
 		}
 		w, ok := ParseWeight(cols[1])
