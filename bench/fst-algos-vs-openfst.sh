@@ -9,8 +9,9 @@
 #   rmepsilon    R: a seeded random cyclic transducer, 400k states, 1.2M arcs, 30% epsilon labels (synthetic:
 #                epsilon removal on the backoff G or on L blows up to ~10^8 arcs in both implementations)
 #   compose-GG   G ∘ G                          (a larger composition, with epsilon-free sorted inputs)
-# Each row runs both on the same files and prints wall time (s), peak RSS (MB) from /usr/bin/time, the
-# ratios hark/OpenFST (target ≤ 1.5), the output sizes, and whether the outputs are equivalent
+# Each row runs both on the same files and prints wall time (s), CPU time (user+sys, s) and peak RSS (MB)
+# from /usr/bin/time, the ratios hark/OpenFST (target ≤ 1.5; on a shared machine CPU time is the fairer
+# time measure), the output sizes, and whether the outputs are equivalent
 # (fstequivalent --random, or fstisomorphic where the result is canonical).
 #
 # Inputs: L.fst G.fst from bench/mklg (cached in the work directory); the hark binary is rebuilt each run.
@@ -28,25 +29,25 @@ fi
 [ -s "$work/R.fst" ] || go run ./bench/mklg -out "$work" -random 400000
 cd "$work"
 
-measure() { # prints "seconds maxrss_kb" of the command
-  /usr/bin/time -f "%e %M" -o time.out bash -c "$1" > /dev/null
-  cat time.out
+measure() { # prints "wall_seconds cpu_seconds maxrss_kb" of the command
+  /usr/bin/time -f "%e %U %S %M" -o time.out bash -c "$1" > /dev/null
+  awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' time.out
 }
 size() { fstinfo "$1" | awk '/# of states/ {s=$4} /# of arcs/ {a=$4} END {printf "%s/%s", s, a}'; }
 
-printf "%-12s %9s %9s %9s %9s %7s %7s  %-18s %-18s %s\n" op openfst_s hark_s openfst_MB hark_MB time_x rss_x openfst_st/arcs hark_st/arcs check
+printf "%-12s %7s %7s %7s %7s %8s %8s %6s %6s %6s  %-16s %-16s %s\n" op ofst_s hark_s ofst_cpu hark_cpu ofst_MB hark_MB wall_x cpu_x rss_x openfst_st/arcs hark_st/arcs check
 row() { # row NAME "openfst command writing o.fst" "hark command writing h.fst" CHECK
   local name=$1 ocmd=$2 hcmd=$3 check=$4
-  read -r ot om < <(measure "$ocmd")
-  read -r ht hm < <(measure "$hcmd")
+  read -r ot oc om < <(measure "$ocmd")
+  read -r ht hc hm < <(measure "$hcmd")
   local res
   case $check in
     iso) if fstisomorphic --delta=0.001 o.fst h.fst; then res=isomorphic; else res=NOT-isomorphic; fi ;;
     equiv) if fstequivalent --random --npath=200 --seed=1 --delta=0.01 o.fst h.fst; then res=equivalent; else res=NOT-equivalent; fi ;;
   esac
-  awk -v n="$name" -v ot="$ot" -v ht="$ht" -v om="$om" -v hm="$hm" -v os="$(size o.fst)" -v hs="$(size h.fst)" -v r="$res" 'BEGIN {
-    printf "%-12s %9.2f %9.2f %9.1f %9.1f %7.2f %7.2f  %-18s %-18s %s\n", n, ot, ht, om/1024, hm/1024,
-      (ot > 0 ? ht/ot : 0), (om > 0 ? hm/om : 0), os, hs, r }'
+  awk -v n="$name" -v ot="$ot" -v ht="$ht" -v oc="$oc" -v hc="$hc" -v om="$om" -v hm="$hm" -v os="$(size o.fst)" -v hs="$(size h.fst)" -v r="$res" 'BEGIN {
+    printf "%-12s %7.2f %7.2f %7.2f %7.2f %8.1f %8.1f %6.2f %6.2f %6.2f  %-16s %-16s %s\n", n, ot, ht, oc, hc, om/1024, hm/1024,
+      (ot > 0 ? ht/ot : 0), (oc > 0 ? hc/oc : 0), (om > 0 ? hm/om : 0), os, hs, r }'
 }
 
 row compose "fstcompose L.fst G.fst o.fst" "$HARK fst compose L.fst G.fst h.fst" iso

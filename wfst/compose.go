@@ -410,19 +410,24 @@ func Compose(a, b FST, opts ComposeOptions) (*Vector, error) {
 	if start == NoStateID {
 		return out, nil
 	}
-	var buf []Arc
+	// All arcs go to one flat array; states get capacity-limited sub-slices of it (no per-state
+	// allocation, and an append to one state's arcs reallocates instead of overwriting the next).
+	var flat []Arc
+	off := []int{0}
+	var finals []Weight
 	for s := StateID(0); int(s) < len(c.tuples); s++ {
-		buf = c.expand(s, buf[:0])
-		for int(s) >= out.NumStates() {
-			out.AddState()
-		}
-		if len(buf) > 0 {
-			out.SetArcs(s, append([]Arc(nil), buf...))
-		}
-		out.states[s].final = c.final(s)
+		flat = c.expand(s, flat)
+		off = append(off, len(flat))
+		finals = append(finals, c.final(s))
 	}
-	for out.NumStates() < len(c.tuples) {
-		out.AddState()
+	n := len(c.tuples)
+	out.ReserveStates(n)
+	out.AddStates(n)
+	for s := 0; s < n; s++ {
+		if off[s+1] > off[s] {
+			out.SetArcs(StateID(s), flat[off[s]:off[s+1]:off[s+1]])
+		}
+		out.states[s].final = finals[s]
 	}
 	out.SetStart(start)
 	if opts.Connect {
