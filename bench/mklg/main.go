@@ -8,13 +8,14 @@
 package main
 
 import (
+	"bufio"
 	"flag"
-	"math/rand/v2"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
-	"hark/graph"
 	"hark/lexicon"
 	"hark/lm"
 	"hark/wfst"
@@ -67,7 +68,7 @@ func run(dict, lmPath string, target int, out string) error {
 	if err != nil {
 		return err
 	}
-	entries, err := graph.ReadDict(dict)
+	entries, err := readDict(dict)
 	if err != nil {
 		return err
 	}
@@ -99,4 +100,24 @@ func run(dict, lmPath string, target int, out string) error {
 	fmt.Printf("L: %d states %d arcs (%d disambiguation symbols); G: %d states %d arcs (%v n-grams, backoff label %d)\n",
 		l.FST.NumStates(), wfst.NumArcsTotal(l.FST), len(l.Disambig), g.NumStates(), wfst.NumArcsTotal(g), m.Counts(), backoff)
 	return nil
+}
+
+// readDict reads a CMU-format dictionary ("word PH1 PH2 ...", alternates "word(2)"; BuildL maps them to the
+// base word).
+func readDict(path string) ([]lexicon.LEntry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []lexicon.LEntry
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		out = append(out, lexicon.LEntry{Word: fields[0], Phones: fields[1:]})
+	}
+	return out, sc.Err()
 }
