@@ -117,8 +117,8 @@ type Store interface {
 	Counts(ctx context.Context) (map[State]int, error)
 	// Start starts the queue's workers, which call run (Runner.Run) for each job handed to them.
 	Start(ctx context.Context, run func(ctx context.Context, id string) error) error
-	// Stop stops fetching new work and waits for running jobs to return (their contexts are cancelled
-	// when ctx ends).
+	// Stop stops fetching new work, cancels the running jobs' contexts (Runner.Run returns after the
+	// segment being decoded is committed) and waits for them, at most until ctx ends.
 	Stop(ctx context.Context) error
 	// Close releases the database.
 	Close() error

@@ -436,3 +436,26 @@ func goForward(t testing.TB, dir string) string {
 }
 
 var _ = context.Background
+
+// TestGracefulShutdown: SIGTERM mid-job exits cleanly with the done segments kept, and the job completes
+// after a restart.
+func TestGracefulShutdown(t *testing.T) {
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	data := filepath.Join(dir, "data")
+	rec := longRecording(t, dir, 4)
+	p := startServer(t, data, cache)
+	id := submitJob(t, p.base, rec)
+	j := waitJob(t, p.base, id, 5*time.Minute, func(j jobJSON) bool { return j.Done >= 1 })
+	if j.State != "running" {
+		t.Fatalf("job finished before SIGTERM: %+v", j)
+	}
+	t0 := time.Now()
+	p.term(t)
+	t.Logf("stopped in %v with %d of %d segments done", time.Since(t0).Round(time.Millisecond), j.Done, j.Segments)
+	p2 := startServer(t, data, cache)
+	if j := waitJob(t, p2.base, id, 5*time.Minute, func(jobJSON) bool { return false }); j.State != "succeeded" || j.Done != j.Segments {
+		t.Fatalf("after restart: %+v", j)
+	}
+	p2.term(t)
+}

@@ -481,19 +481,14 @@ func (s *Store) Start(ctx context.Context, run func(ctx context.Context, id stri
 	return nil
 }
 
-// Stop implements jobs.Store.
+// Stop implements jobs.Store: it stops fetching and cancels the running jobs, which return after the
+// segment they are decoding is committed; the queue hands them out again at the next start.
 func (s *Store) Stop(ctx context.Context) error {
 	if s.worker == nil {
 		return nil
 	}
-	if err := s.river.Stop(ctx); err != nil {
-		if ctx.Err() == nil {
-			return fmt.Errorf("sqlite: stop queue: %w", err)
-		}
-		// out of time: cancel the running jobs; they stop between segments and are resumed next start
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return s.river.StopAndCancel(cctx)
+	if err := s.river.StopAndCancel(ctx); err != nil {
+		return fmt.Errorf("sqlite: stop queue: %w", err)
 	}
 	return nil
 }
