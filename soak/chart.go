@@ -111,6 +111,10 @@ func WriteChart(path string, spec ChartSpec) error {
 		for i := range lab.TextStyle {
 			lab.TextStyle[i].Font.Size = vg.Points(8)
 			lab.TextStyle[i].XAlign = draw.XLeft
+			if m.X > 0.85*xmax { // near the right edge: the label goes left of its line
+				lab.TextStyle[i].XAlign = draw.XRight
+				lab.Labels[0] = m.Label + " "
+			}
 		}
 		p.Add(lab)
 	}

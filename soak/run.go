@@ -195,8 +195,8 @@ func Run(ctx context.Context, cfg Config, client *http.Client) (*Report, error) 
 	if err := sleep(cfg.Duration - cfg.Warmup); err != nil {
 		return nil, err
 	}
+	fitEnd := time.Since(t0).Seconds() // before the snapshot: its forced collection is not steady load
 	snapshot(PhaseSteady)
-	fitEnd := time.Since(t0).Seconds()
 	smp.setPhase("drain")
 	endLoad()
 	drained := make(chan struct{})
