@@ -315,6 +315,12 @@ type determinizer struct {
 	chains  map[int32]StateID // residual final string → chain state emitting it
 	super   StateID           // shared superfinal state of the chains
 	pending []pendingFinal
+	// scratch of closure
+	clOut []detElem
+	clRes []Weight
+	clInq []bool
+	clQ   []int32
+	clPos []int32
 	// scratch
 	entries []detEntry
 	dest    []detElem
@@ -441,13 +447,13 @@ func (d *determinizer) transition(s int32, group []detEntry) error {
 	for i := range dest {
 		dest[i].w = Quantize(Divide(dest[i].w, aw), d.opts.Delta)
 	}
+	d.dest = dest // (closure returns its own scratch: d.dest must not alias it)
 	if d.opts.RemoveEpsilons {
 		var err error
 		if dest, err = d.closure(dest); err != nil {
 			return err
 		}
 	}
-	d.dest = dest
 	id, added := d.tab.find(dest)
 	if added {
 		if d.opts.MaxStates > 0 && d.out.NumStates() >= d.opts.MaxStates {
@@ -485,17 +491,35 @@ func (d *determinizer) chainFor(ls []Label) StateID {
 // weights (residual FIFO), and returns it sorted by state. Output labels on the epsilon arcs are appended to
 // the element strings.
 func (d *determinizer) closure(es []detElem) ([]detElem, error) {
-	idx := make(map[StateID]int, len(es))
-	res := make([]Weight, 0, len(es))
-	out := make([]detElem, 0, len(es))
-	var q []int
-	inq := map[int]bool{}
+	// Scratch reused across calls: pos[state] is 1 + the element index of state in the closure being
+	// built (reset through out afterwards), so no map or allocation per subset once warmed up.
+	out := d.clOut[:0]
+	res := d.clRes[:0]
+	inq := d.clInq[:0]
+	q := d.clQ[:0]
+	posOf := func(s StateID) int32 {
+		if int(s) < len(d.clPos) {
+			return d.clPos[s]
+		}
+		return 0
+	}
+	setPos := func(s StateID, v int32) {
+		for int(s) >= len(d.clPos) {
+			d.clPos = append(d.clPos, 0)
+		}
+		d.clPos[s] = v
+	}
+	defer func() {
+		for _, e := range out {
+			d.clPos[e.state] = 0
+		}
+	}()
 	for _, e := range es {
-		idx[e.state] = len(out)
+		setPos(e.state, int32(len(out))+1)
 		out = append(out, e)
 		res = append(res, e.w)
-		q = append(q, len(out)-1)
-		inq[len(out)-1] = true
+		inq = append(inq, true)
+		q = append(q, int32(len(out)-1))
 	}
 	relax := 0
 	for head := 0; head < len(q); head++ {
@@ -516,13 +540,13 @@ func (d *determinizer) closure(es []detElem) ([]detElem, error) {
 			if a.OLabel != Epsilon {
 				str = d.strs.intern(d.strs.get(src.str), a.OLabel, 0)
 			}
-			j, ok := idx[a.NextState]
-			if !ok {
-				idx[a.NextState] = len(out)
+			j := posOf(a.NextState) - 1
+			if j < 0 {
+				setPos(a.NextState, int32(len(out))+1)
 				out = append(out, detElem{state: a.NextState, str: str, w: w})
 				res = append(res, w)
-				q = append(q, len(out)-1)
-				inq[len(out)-1] = true
+				inq = append(inq, true)
+				q = append(q, int32(len(out)-1))
 				continue
 			}
 			ns, nw, err := d.plusStr(out[j].str, out[j].w, str, w)
@@ -543,6 +567,7 @@ func (d *determinizer) closure(es []detElem) ([]detElem, error) {
 			}
 		}
 	}
+	d.clOut, d.clRes, d.clInq, d.clQ = out, res, inq, q
 	slices.SortFunc(out, func(a, b detElem) int { return int(a.state) - int(b.state) })
 	for i := range out {
 		out[i].w = Quantize(out[i].w, d.opts.Delta)
