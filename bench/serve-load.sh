@@ -25,7 +25,7 @@ for j in 0 1 2 3; do
 done
 echo "batch (hark eval) on the streamed files:"
 "$TMP/hark" eval --refs $DEV/refs.txt $(cat "$TMP/streamed") 2>&1 | tail -n 3
-"$TMP/hark" serve --addr 127.0.0.1:18181 --data "$TMP/data" --streams $((STREAMS + 1)) --workers 4 2>"$TMP/log" &
+"$TMP/hark" serve --addr 127.0.0.1:18181 --data "$TMP/data" --streams $((2 * STREAMS + 1)) --sessions-per-key 64 --workers 4 2>"$TMP/log" &
 PID=$!
 until curl -sf http://127.0.0.1:18181/readyz >/dev/null; do sleep 1; done
 echo "service: $STREAMS streams x $FILES files + 4 jobs:"

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"hark/audio"
 	"hark/recognizer"
+	"hark/segment"
 	"hark/transcript"
 )
 
@@ -162,6 +164,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer put()
+	// A second session decodes the final results the way batch transcription does (segments cut at pauses
+	// by package segment, each decoded with utterance CMN), so a stream's words match `hark transcribe`'s;
+	// the first gives the partial results. Without a free second session the live decoder's finals are used.
+	batch, putBatch, ok, err := s.live.Load().TryGet()
+	if err == nil && ok {
+		defer putBatch()
+	} else {
+		batch = nil
+	}
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept answered the client
@@ -171,15 +182,22 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	s.met.active.WithLabelValues("stream").Inc()
 	defer s.met.active.WithLabelValues("stream").Dec()
 	conn.SetReadLimit(s.cfg.MaxMessageBytes)
-	code, reason := s.serveStream(r.Context(), conn, sess)
+	code, reason := s.serveStream(r.Context(), conn, sess, batch)
 	conn.Close(code, reason)
 }
 
-func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess *recognizer.Session) (websocket.StatusCode, string) {
+func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, batch *recognizer.Session) (websocket.StatusCode, string) {
 	modelRate := int(sess.Model().Feat.SampleRate)
 	pcm, _ := newPCMStream(modelRate, modelRate)
 	if err := sess.StartStream(); err != nil {
 		return websocket.StatusInternalError, "cannot start the recognizer"
+	}
+	var fin *batchFinals
+	if batch != nil {
+		var err error
+		if fin, err = newBatchFinals(batch); err != nil {
+			return websocket.StatusInternalError, "cannot start the segmenter"
+		}
 	}
 	var audioSamples int64
 	uttStart := time.Now()
@@ -196,6 +214,11 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess *re
 		words, err := sess.FinishStream()
 		if err != nil {
 			return websocket.StatusInternalError, "decoding failed"
+		}
+		if fin != nil {
+			if words, err = fin.flush(); err != nil {
+				return websocket.StatusInternalError, "decoding failed"
+			}
 		}
 		if err := send(toVosk(words)); err != nil {
 			return websocket.StatusGoingAway, ""
@@ -253,7 +276,25 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess *re
 			return websocket.StatusInternalError, "decoding failed"
 		}
 		var reply any
-		if sess.Endpoint() {
+		if fin != nil {
+			words, n, err := fin.write(samples)
+			if err != nil {
+				return websocket.StatusInternalError, "decoding failed"
+			}
+			if sess.Endpoint() || n > 0 {
+				if _, err := sess.EndUtterance(); err != nil { // keep the live decoder's utterances short
+					return websocket.StatusInternalError, "decoding failed"
+				}
+			}
+			if n > 0 {
+				el := time.Since(uttStart).Seconds()
+				s.met.observeRTF("stream", float64(audioSamples)/float64(modelRate), el)
+				audioSamples, uttStart = 0, time.Now()
+				reply = toVosk(words)
+			} else {
+				reply = map[string]string{"partial": sess.Partial()}
+			}
+		} else if sess.Endpoint() {
 			words, err := sess.EndUtterance()
 			if err != nil {
 				return websocket.StatusInternalError, "decoding failed"
@@ -277,4 +318,65 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// batchFinals cuts a live stream into segments at pauses exactly as batch transcription does (package
+// segment) and decodes each from its own samples. Memory: the splitter's buffer (at most one segment,
+// 30 s) and one segment's PCM.
+type batchFinals struct {
+	sess  *recognizer.Session
+	sp    *segment.Splitter
+	rate  float64
+	f     []float32
+	pcm   []int16
+	words []transcript.Word
+	n     int
+}
+
+func newBatchFinals(sess *recognizer.Session) (*batchFinals, error) {
+	cfg := sess.Model().Config.Segment
+	cfg.SampleRate = int(sess.Model().Feat.SampleRate)
+	sp, err := segment.NewSplitter(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &batchFinals{sess: sess, sp: sp, rate: float64(cfg.SampleRate)}, nil
+}
+
+func (b *batchFinals) emit(seg segment.Segment) error {
+	b.pcm = recognizer.ToInt16(b.pcm[:0], seg.Samples)
+	if err := b.sess.StartStream(); err != nil {
+		return err
+	}
+	ws, err := b.sess.DecodeUtterance(b.pcm)
+	if err != nil {
+		return err
+	}
+	off := float64(seg.Start) / b.rate
+	for i := range ws {
+		ws[i].Start = math.Round((ws[i].Start+off)*1000) / 1000
+		ws[i].End = math.Round((ws[i].End+off)*1000) / 1000
+	}
+	b.words = append(b.words, ws...)
+	b.n++
+	return nil
+}
+
+// write adds samples (at the model's rate) and returns the words of the segments they complete and the
+// number of those segments.
+func (b *batchFinals) write(pcm []int16) ([]transcript.Word, int, error) {
+	b.f = b.f[:0]
+	for _, v := range pcm {
+		b.f = append(b.f, float32(v)/32768)
+	}
+	b.words, b.n = b.words[:0], 0
+	err := b.sp.Write(b.f, b.emit)
+	return b.words, b.n, err
+}
+
+// flush ends the stream and returns the words of the last segments.
+func (b *batchFinals) flush() ([]transcript.Word, error) {
+	b.words, b.n = b.words[:0], 0
+	err := b.sp.Flush(b.emit)
+	return b.words, err
 }
