@@ -1,7 +1,10 @@
 package recognizer
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -102,7 +105,7 @@ func Load(cfg Config, progress Progress) (*Model, error) {
 		if m.FullLM, err = lm.Open(cfg.LM); err != nil {
 			return nil, fmt.Errorf("recognizer: rescoring LM: %w", err)
 		}
-		if m.GraphLM, err = graphLM(m.FullLM, cfg.Prune); err != nil {
+		if m.GraphLM, err = graphLM(m.FullLM, cfg, src); err != nil {
 			return nil, fmt.Errorf("recognizer: rescoring LM: %w", err)
 		}
 		if m.rs, err = newRescorer(m); err != nil {
@@ -113,19 +116,69 @@ func Load(cfg Config, progress Progress) (*Model, error) {
 	return m, nil
 }
 
-// graphLM returns the pruned LM the graph was built from, as graph.Get builds it.
-func graphLM(full lm.Scorer, prune int) (lm.Scorer, error) {
-	if prune <= 0 {
+// graphLM returns the pruned LM the graph was built from, as graph.Get builds it. Pruning the full en-us
+// model takes seconds and a transient 200 MB, so the pruned model is kept as ARPA beside the graph in its
+// cache entry and read from there (a few MB) on later loads.
+func graphLM(full lm.Scorer, cfg Config, src graph.Sources) (lm.Scorer, error) {
+	if cfg.Prune <= 0 {
 		return full, nil
+	}
+	root := cfg.GraphCache
+	if root == "" {
+		var err error
+		if root, err = graph.DefaultCacheDir(); err != nil {
+			return nil, err
+		}
+	}
+	key, err := src.Key(cfg.Graph)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(graph.EntryDir(root, key), "lm-pruned.arpa")
+	if f, err := os.Open(path); err == nil {
+		defer f.Close()
+		if m, err := lm.ReadARPA(bufio.NewReaderSize(f, 1<<16)); err == nil {
+			return m, nil
+		}
+		// A damaged cache file is rebuilt below.
 	}
 	mod, err := lm.AsModel(full)
 	if err != nil {
 		return nil, err
 	}
 	pc := lm.DefaultPruneConfig()
-	pc.TargetNGrams = prune
+	pc.TargetNGrams = cfg.Prune
 	pruned, _, err := lm.Prune(mod, pc)
-	return pruned, err
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(path, func(w io.Writer) error { return lm.WriteARPA(w, pruned) }); err != nil {
+		return nil, fmt.Errorf("cache pruned LM: %w", err)
+	}
+	return pruned, nil
+}
+
+// writeFileAtomic writes path through a temporary file in the same directory and renames it into place,
+// so readers never see a partial file.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // index precomputes the label tables the search and the alignment use.
