@@ -51,13 +51,13 @@
 // Sizes read from headers are checked before anything is allocated from them (channels ≤ MaxChannels,
 // rate ≤ MaxSampleRateHz, fmt ≤ 64 KiB), so a header claiming gigabytes fails with an error naming the
 // problem instead of an allocation. bench/audio-rss.sh measures the peak RSS of `hark probe --decode`
-// (44.1 kHz stereo → 16 kHz mono) on a 10-minute and a 2-hour file: 6928 vs 7008 KiB for WAV files
-// (+1.2%), 7224 vs 7264 KiB for WAV streamed through a pipe (+0.6%).
+// (44.1 kHz stereo → 16 kHz mono) on a 10-minute and a 2-hour file: 18824 vs 19016 KiB for WAV files
+// (+1.0%; the hark binary alone peaks at 18.5 MiB), +0.6% for WAV streamed through a pipe.
 //
 // The steady-state Read loop allocates nothing for WAV and raw input (TestStreamZeroAllocs). The FLAC
 // and MP3 libraries allocate every frame's samples (FLAC about 370 KB per second of 44.1 kHz stereo),
-// which the GC reclaims: the live heap stays constant, but the peak RSS moves with GC pacing (FLAC: 12.2
-// MiB for 10 minutes, 13.9 MiB for 2 hours, a plateau rather than growth).
+// which the GC reclaims: the live heap stays constant, but the peak RSS moves with GC pacing (FLAC,
+// 10 minutes vs 2 hours: +0.9% in one run, +13.9% in another; a plateau, not growth).
 //
 // # Resampling
 //
