@@ -96,6 +96,7 @@ func rawPCM(t testing.TB, wav string, rate int) []byte {
 // TestVoskProtocol: a client speaking vosk-server's protocol as its test.py does gets the words, at the
 // model's rate and at 8 kHz (resampled by the server).
 func TestVoskProtocol(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, filepath.Join(dir, "data"), filepath.Join(dir, "cache"))
 	gf := goForward(t, dir)
@@ -127,6 +128,7 @@ func TestVoskProtocol(t *testing.T) {
 // TestBadInput: malformed requests get a 4xx naming the problem, the server keeps serving, and a job
 // accepted before them completes.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, filepath.Join(dir, "data"), filepath.Join(dir, "cache"),
 		"--max-message", "64KiB", "--upload-idle", "1s", "--max-upload", "8MiB")
@@ -245,6 +247,7 @@ func TestBadInput(t *testing.T) {
 // TestAPIKeys: with keys, requests without a valid Bearer key are refused; a non-loopback address without
 // keys does not start.
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	key := "test-key-0123456789abcdef"
 	p := startServer(t, filepath.Join(dir, "data"), filepath.Join(dir, "cache"), "--api-key", key)
@@ -275,6 +278,7 @@ func TestAPIKeys(t *testing.T) {
 // response format. Needs node and npm (and the npm registry, or HARK_OPENAI_NODE_MODULES pointing at a
 // node_modules with openai).
 func TestOpenAIClient(t *testing.T) {
+	t.Parallel()
 	node := testenv.RequireTool(t, "node")
 	dir := t.TempDir()
 	mods := os.Getenv("HARK_OPENAI_NODE_MODULES")

@@ -358,6 +358,7 @@ func equalJSON(a, b any) bool {
 
 // TestJobLifecycle covers list, progress events, transcript formats, cancel and delete.
 func TestJobLifecycle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startServer(t, filepath.Join(dir, "data"), filepath.Join(dir, "cache"))
 	gf := goForward(t, dir)
@@ -440,10 +441,11 @@ var _ = context.Background
 // TestGracefulShutdown: SIGTERM mid-job exits cleanly with the done segments kept, and the job completes
 // after a restart.
 func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cache := filepath.Join(dir, "cache")
 	data := filepath.Join(dir, "data")
-	rec := longRecording(t, dir, 4)
+	rec := longRecording(t, dir, 3)
 	p := startServer(t, data, cache)
 	id := submitJob(t, p.base, rec)
 	j := waitJob(t, p.base, id, 5*time.Minute, func(j jobJSON) bool { return j.Done >= 1 })

@@ -220,6 +220,7 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 				return websocket.StatusInternalError, "decoding failed"
 			}
 		}
+		s.met.observeRTF("stream", float64(audioSamples)/float64(modelRate), time.Since(uttStart).Seconds())
 		if err := send(toVosk(words)); err != nil {
 			return websocket.StatusGoingAway, ""
 		}
