@@ -93,7 +93,7 @@ func WriteChart(path string, spec ChartSpec) error {
 		p.Add(l)
 		p.Legend.Add("RSS trend (block means)", l)
 	}
-	ymax = max(ymax*1.12, 1)
+	ymax = max(ymax*1.3, 1) // headroom for the legend and the phase labels
 	p.Y.Max = ymax
 	for _, m := range spec.Marks {
 		x := m.X / div
@@ -118,9 +118,10 @@ func WriteChart(path string, spec ChartSpec) error {
 		}
 		p.Add(lab)
 	}
-	p.Legend.Top = false
+	p.Legend.Top = true
 	p.Legend.Left = true
-	p.Legend.YOffs = vg.Points(4)
+	p.Legend.YOffs = -vg.Points(14)
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	if math.IsNaN(ymax) {
 		return fmt.Errorf("chart: no finite values")
 	}

@@ -146,6 +146,9 @@ func shortRun(t *testing.T, f *fakeServer, clips []Clip) *Report {
 	cfg.Drain, cfg.Settle = 5*time.Second, 300*time.Millisecond
 	cfg.Interval, cfg.Block = 20*time.Millisecond, 200*time.Millisecond
 	cfg.Out = t.TempDir()
+	if dir := os.Getenv("SOAK_TEST_OUT"); dir != "" { // keep the files to look at
+		cfg.Out = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-"))
+	}
 	rep, err := Run(t.Context(), cfg, srv.Client())
 	if err != nil {
 		t.Fatal(err)
