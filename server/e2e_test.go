@@ -68,7 +68,11 @@ func moduleRoot() string {
 }
 
 // turtleArgs are the model flags of the small test model.
+// HARK_E2E_ENUS=1 uses the default en-us model and graph cache instead (for the long runs).
 func turtleArgs(t testing.TB, cache string) []string {
+	if os.Getenv("HARK_E2E_ENUS") != "" {
+		return nil
+	}
 	lm := testenv.RequireFile(t, filepath.Join(testenv.TestData, "turtle.lm.bin"))
 	dict := testenv.RequireFile(t, filepath.Join(testenv.TestData, "turtle.dic"))
 	testenv.RequireFile(t, filepath.Join(testenv.ModelDir, "mdef"))
@@ -297,7 +301,7 @@ func TestJobSurvivesKill(t *testing.T) {
 	data := filepath.Join(dir, "data1")
 	p := startServer(t, data, cache)
 	id := submitJob(t, p.base, rec)
-	j := waitJob(t, p.base, id, 10*time.Minute, func(j jobJSON) bool { return j.Done >= 2 })
+	j := waitJob(t, p.base, id, 30*time.Minute, func(j jobJSON) bool { return j.Done >= 2 })
 	if j.State != "running" || j.Done >= j.Segments {
 		t.Fatalf("job finished before the kill: %+v", j)
 	}
@@ -307,7 +311,7 @@ func TestJobSurvivesKill(t *testing.T) {
 	t.Logf("killed with %d of %d segments done", j.Done, j.Segments)
 
 	p2 := startServer(t, data, cache)
-	j = waitJob(t, p2.base, id, 10*time.Minute, func(jobJSON) bool { return false })
+	j = waitJob(t, p2.base, id, 30*time.Minute, func(jobJSON) bool { return false })
 	if j.State != "succeeded" || j.Done != j.Segments {
 		t.Fatalf("after restart: %+v", j)
 	}
@@ -317,7 +321,7 @@ func TestJobSurvivesKill(t *testing.T) {
 	// the uninterrupted run
 	p3 := startServer(t, filepath.Join(dir, "data2"), cache)
 	id2 := submitJob(t, p3.base, rec)
-	waitJob(t, p3.base, id2, 10*time.Minute, func(jobJSON) bool { return false })
+	waitJob(t, p3.base, id2, 30*time.Minute, func(jobJSON) bool { return false })
 	clean := jobTranscript(t, p3.base, id2, "hark_json")
 
 	var a, b transcript.Transcript

@@ -61,7 +61,7 @@ func DefaultConfig() Config {
 		Streams:          8,
 		MaxUploadBytes:   2 << 30,
 		MaxDuration:      4 * time.Hour,
-		MaxSessionsKey:   8,
+		MaxSessionsKey:   16,
 		MaxMessageBytes:  1 << 20,
 		StreamIdle:       30 * time.Second,
 		UploadIdle:       30 * time.Second,
