@@ -8,12 +8,20 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"hark/wfst"
 )
 
+// batchGC makes the collector run at 50% heap growth instead of 100% for the rest of the process: these
+// one-shot tools hold one large live FST, so peak RSS drops from about 2× to 1.5× the live heap for a few
+// percent more CPU (measured on L∘G: 356 → 296 MB, same CPU time). Called from Setup, which runs only for
+// the tool being executed.
+func batchGC() { debug.SetGCPercent(50) }
+
 func init() {
 	simpleFSTCommand("rmepsilon", "Removes epsilons from an FST", func(fs *flag.FlagSet) func(f *wfst.Vector) (wfst.Expanded, error) {
+		batchGC()
 		connect := fs.Bool("connect", true, "Trim output")
 		delta := fs.Float64("delta", wfst.ShortestDelta, "Comparison/quantization delta")
 		nstate := fs.Int64("nstate", -1, "State number threshold (pruning; not supported)")
@@ -28,6 +36,7 @@ func init() {
 	})
 
 	simpleFSTCommand("determinize", "Creates equivalent deterministic FST", func(fs *flag.FlagSet) func(f *wfst.Vector) (wfst.Expanded, error) {
+		batchGC()
 		delta := fs.Float64("delta", wfst.Delta, "Comparison/quantization delta")
 		detType := fs.String("det_type", "functional", `Type of determinization: "functional", "nonfunctional", "disambiguate"`)
 		subLabel := fs.Int64("subsequential_label", 0, "Input label of arc corresponding to residual final output when producing a subsequential transducer")
@@ -58,6 +67,7 @@ func init() {
 	})
 
 	simpleFSTCommand("minimize", "Minimizes a deterministic FST", func(fs *flag.FlagSet) func(f *wfst.Vector) (wfst.Expanded, error) {
+		batchGC()
 		delta := fs.Float64("delta", wfst.ShortestDelta, "Comparison/quantization delta")
 		allowNondet := fs.Bool("allow_nondet", false, "Minimize non-deterministic FSTs")
 		return func(f *wfst.Vector) (wfst.Expanded, error) {
@@ -67,6 +77,7 @@ func init() {
 	})
 
 	simpleFSTCommand("push", "Pushes weights and/or olabels in an FST", func(fs *flag.FlagSet) func(f *wfst.Vector) (wfst.Expanded, error) {
+		batchGC()
 		delta := fs.Float64("delta", wfst.Delta, "Comparison/quantization delta")
 		pushWeights := fs.Bool("push_weights", false, "Push weights")
 		pushLabels := fs.Bool("push_labels", false, "Push output labels")
@@ -99,6 +110,7 @@ func init() {
 		addFSTCommand(fstCommand{
 			Name: name, Usage: "in1.fst in2.fst [out.fst]", Short: short, MinArgs: 2, MaxArgs: 3,
 			Setup: func(fs *flag.FlagSet) func([]string) error {
+				batchGC()
 				filter := fs.String("compose_filter", "auto", `Composition filter, one of: "alt_sequence", "auto", "match", "sequence"`)
 				connect := fs.Bool("connect", true, "Trim output")
 				return func(args []string) error {
