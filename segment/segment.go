@@ -36,10 +36,10 @@ func DefaultConfig() Config {
 	return Config{
 		SampleRate:  16000,
 		FrameShift:  10 * time.Millisecond,
-		ThresholdDB: 12,
+		ThresholdDB: 10,
 		MinSpeech:   100 * time.Millisecond,
-		MinSilence:  500 * time.Millisecond,
-		Pad:         250 * time.Millisecond,
+		MinSilence:  700 * time.Millisecond,
+		Pad:         300 * time.Millisecond,
 		MaxSegment:  30 * time.Second,
 		CutSearch:   5 * time.Second,
 	}
@@ -77,6 +77,9 @@ func (s Segment) StartTime(rate int) float64 { return float64(s.Start) / float64
 func (s Segment) EndTime(rate int) float64 {
 	return float64(s.Start+int64(len(s.Samples))) / float64(rate)
 }
+
+// riseDBPerSec bounds how fast the noise floor estimate may rise (dB per second of audio).
+const riseDBPerSec = 1.0
 
 // Source is what Split reads: mono samples at Config.SampleRate (audio.Stream satisfies it).
 type Source interface {
@@ -124,11 +127,12 @@ type Splitter struct {
 	frame0     int64     // frame index of energy[0] (bufStart/frameLen)
 	floor      float64   // noise floor estimate, dB
 	floorInit  bool
-	inSeg      bool  // a segment is open
-	segStart   int64 // frame index where the open segment starts (padding included)
-	lastSpeech int64 // frame index of the last speech frame in the open segment
-	run        int   // current run of speech frames
-	nframes    int64 // frames analysed
+	inSeg      bool    // a segment is open
+	segStart   int64   // frame index where the open segment starts (padding included)
+	lastSpeech int64   // frame index of the last speech frame in the open segment
+	run        int     // current run of speech frames
+	rise       float64 // largest rise of the noise floor per frame, dB
+	nframes    int64   // frames analysed
 }
 
 // NewSplitter returns a Splitter for cfg.
@@ -145,6 +149,7 @@ func NewSplitter(cfg Config) (*Splitter, error) {
 		cfg: cfg, frameLen: fl,
 		pad: frames(cfg.Pad), minSil: frames(cfg.MinSilence), minSpeech: max(1, frames(cfg.MinSpeech)),
 		maxFrames: frames(cfg.MaxSegment), cutSearch: frames(cfg.CutSearch),
+		rise: riseDBPerSec * cfg.FrameShift.Seconds(),
 	}
 	s.buf = make([]float32, 0, (s.maxFrames+2*s.pad+2)*fl+8192)
 	s.energy = make([]float64, 0, s.maxFrames+2*s.pad+2)
@@ -195,13 +200,12 @@ func (s *Splitter) analyse(emit func(Segment) error) error {
 			s.floor, s.floorInit = db, true
 		}
 		speech := db > s.floor+s.cfg.ThresholdDB && db > -75 // -75 dB full scale: digital silence
-		// Noise floor: follow quiet frames quickly, rise slowly (about 3 dB per second of loud frames).
+		// Noise floor: follow quieter frames quickly, rise slowly (at most RiseDBPerSec) whatever the frame,
+		// so that quiet stretches of speech never drag the floor up into the speech.
 		if db < s.floor {
 			s.floor = 0.7*s.floor + 0.3*db
-		} else if !speech {
-			s.floor += 0.05 * (db - s.floor)
 		} else {
-			s.floor += 0.03
+			s.floor += min(0.05*(db-s.floor), s.rise)
 		}
 		if speech {
 			s.run++

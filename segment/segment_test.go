@@ -62,7 +62,7 @@ func TestSplitAtPauses(t *testing.T) {
 	cfg := DefaultConfig()
 	for _, chunk := range []int{1, 160, 1000, 100000} {
 		got := split(t, x, cfg, chunk)
-		want := []span{{0.75, 3.25}, {3.75, 8.45}}
+		want := []span{{0.7, 3.3}, {3.7, 8.5}} // speech ± Pad (0.3 s)
 		if len(got) != len(want) {
 			t.Fatalf("chunk %d: got %d segments %v; want %v", chunk, len(got), got, want)
 		}
