@@ -262,6 +262,9 @@ func (r *Report) analyse(fitEnd float64, cfg Config) {
 			r.Verdict = fmt.Sprintf("converged (RSS slope %+.2f MB/hour, 95%% CI [%+.2f, %+.2f])",
 				tr.Slope*3600/1e6, tr.Lo*3600/1e6, tr.Hi*3600/1e6)
 		}
+		if cfg.Tolerance > 0 {
+			r.Verdict += fmt.Sprintf(" at a tolerance of %.2f MB/hour", cfg.Tolerance*3600/1e6)
+		}
 	}
 	if len(r.Phases) == 4 && r.Phases[0].Mem.RSS > 0 {
 		r.AfterRatio = float64(r.Phases[3].Mem.RSS) / float64(r.Phases[0].Mem.RSS)
