@@ -39,33 +39,47 @@ type Model struct {
 // Progress receives human-readable progress lines during Load (graph building can take minutes).
 type Progress func(msg string)
 
-// GraphSources returns the graph sources of cfg (the acoustic model's structure and the LM and dictionary
-// paths), reading the mdef and transition matrices from the model directory.
+// GraphSources returns the graph sources of cfg for a loaded acoustic model: its structure (mdef,
+// transition matrices) and the LM and dictionary paths. `hark graph build` and Load use the same sources, so
+// they share the cached graph.
 func GraphSources(am *sphinx.Model, cfg Config) (graph.Sources, error) {
-	tr, err := Transitions(am.Tmat)
+	return sources(am.Dir, am.Mdef, am.Tmat, cfg.LM, cfg.Dict, cfg.Prune)
+}
+
+// GraphSourcesFromFiles is GraphSources reading only the mdef and transition matrices of modelDir (no
+// Gaussians), for building a graph without loading the whole model.
+func GraphSourcesFromFiles(modelDir, lmPath, dictPath string, prune int) (graph.Sources, error) {
+	mdefPath := filepath.Join(modelDir, "mdef")
+	tmatPath := filepath.Join(modelDir, "transition_matrices")
+	b, err := os.ReadFile(mdefPath)
+	if err != nil {
+		return graph.Sources{}, fmt.Errorf("recognizer: %w", err)
+	}
+	mdef, err := sphinx.ParseMdef(mdefPath, b)
+	if err != nil {
+		return graph.Sources{}, err
+	}
+	if b, err = os.ReadFile(tmatPath); err != nil {
+		return graph.Sources{}, fmt.Errorf("recognizer: %w", err)
+	}
+	tm, err := sphinx.ParseTmat(tmatPath, b, sphinx.DefaultTmatFloor)
+	if err != nil {
+		return graph.Sources{}, err
+	}
+	return sources(modelDir, mdef, tm, lmPath, dictPath, prune)
+}
+
+func sources(modelDir string, mdef *sphinx.Mdef, tm *sphinx.Tmat, lmPath, dictPath string, prune int) (graph.Sources, error) {
+	tr, err := hmm.NewTransitionsFlat(tm.NTmat, tm.NState, tm.Prob)
 	if err != nil {
 		return graph.Sources{}, err
 	}
 	return graph.Sources{
-		LM: cfg.LM, Dict: cfg.Dict, PruneNGrams: cfg.Prune,
-		ModelFiles:  []string{filepath.Join(am.Dir, "mdef"), filepath.Join(am.Dir, "transition_matrices")},
-		Model:       am.Mdef,
+		LM: lmPath, Dict: dictPath, PruneNGrams: prune,
+		ModelFiles:  []string{filepath.Join(modelDir, "mdef"), filepath.Join(modelDir, "transition_matrices")},
+		Model:       mdef,
 		Transitions: tr,
 	}, nil
-}
-
-// Transitions converts Sphinx transition matrices to the HMM package's form.
-func Transitions(t *sphinx.Tmat) (*hmm.Transitions, error) {
-	raw := make([][][]float32, t.NTmat)
-	n := t.NState
-	for i := range raw {
-		raw[i] = make([][]float32, n)
-		for j := 0; j < n; j++ {
-			off := (i*n + j) * (n + 1)
-			raw[i][j] = t.Prob[off : off+n+1]
-		}
-	}
-	return hmm.NewTransitions(raw)
 }
 
 // Load loads the model bundle of cfg, building the decoding graph into the cache if it is not there.

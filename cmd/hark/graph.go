@@ -9,9 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"hark/acoustic/sphinx"
 	"hark/graph"
-	"hark/hmm"
+	"hark/recognizer"
 )
 
 func init() { addCommand(newGraphCmd) }
@@ -23,33 +22,9 @@ const (
 	defaultGraphModel = "/usr/share/pocketsphinx/model/en-us/en-us"
 )
 
-// graphSources loads the acoustic model's structure (mdef, transition_matrices) from modelDir and returns
-// the sources of a graph. The recognizer wires its graph the same way.
+// graphSources returns the sources of a graph; the recognizer uses the same, so both share the cache.
 func graphSources(modelDir, lmPath, dictPath string, prune int) (graph.Sources, error) {
-	mdefPath := filepath.Join(modelDir, "mdef")
-	tmatPath := filepath.Join(modelDir, "transition_matrices")
-	b, err := os.ReadFile(mdefPath)
-	if err != nil {
-		return graph.Sources{}, fmt.Errorf("graph: %w", err)
-	}
-	mdef, err := sphinx.ParseMdef(mdefPath, b)
-	if err != nil {
-		return graph.Sources{}, err
-	}
-	b, err = os.ReadFile(tmatPath)
-	if err != nil {
-		return graph.Sources{}, fmt.Errorf("graph: %w", err)
-	}
-	tm, err := sphinx.ParseTmat(tmatPath, b, sphinx.DefaultTmatFloor)
-	if err != nil {
-		return graph.Sources{}, err
-	}
-	tr, err := hmm.NewTransitionsFlat(tm.NTmat, tm.NState, tm.Prob)
-	if err != nil {
-		return graph.Sources{}, err
-	}
-	return graph.Sources{LM: lmPath, Dict: dictPath, PruneNGrams: prune, ModelFiles: []string{mdefPath, tmatPath},
-		Model: mdef, Transitions: tr}, nil
+	return recognizer.GraphSourcesFromFiles(modelDir, lmPath, dictPath, prune)
 }
 
 func newGraphCmd() *cobra.Command {
