@@ -39,6 +39,9 @@ func ParseComposeFilter(s string) (ComposeFilter, error) {
 	return 0, fmt.Errorf("wfst: unknown compose filter %q (want auto, sequence, alt_sequence or match)", s)
 }
 
+// composeChunkArcs is the number of arcs per storage chunk of an eager composition (4 MiB).
+const composeChunkArcs = 1 << 18
+
 // DefaultCacheLimit is the default arc-cache bound of a lazy [ComposeFST] in bytes (16 MiB).
 const DefaultCacheLimit = 16 << 20
 
@@ -410,22 +413,33 @@ func Compose(a, b FST, opts ComposeOptions) (*Vector, error) {
 	if start == NoStateID {
 		return out, nil
 	}
-	// All arcs go to one flat array; states get capacity-limited sub-slices of it (no per-state
-	// allocation, and an append to one state's arcs reallocates instead of overwriting the next).
-	var flat []Arc
-	off := []int{0}
+	// Arcs are copied into chunks of composeChunkArcs arcs that never move, and states get
+	// capacity-limited sub-slices of them: no per-state allocation, no doubling of one huge array (whose
+	// old copies would raise peak memory), and an append to one state's arcs reallocates instead of
+	// overwriting the next state's.
+	var chunk, buf []Arc
+	arcsOf := make([][]Arc, 0, 1024)
 	var finals []Weight
 	for s := StateID(0); int(s) < len(c.tuples); s++ {
-		flat = c.expand(s, flat)
-		off = append(off, len(flat))
+		buf = c.expand(s, buf[:0])
+		var arcs []Arc
+		if len(buf) > 0 {
+			if len(buf) > cap(chunk)-len(chunk) {
+				chunk = make([]Arc, 0, max(composeChunkArcs, len(buf)))
+			}
+			n := len(chunk)
+			chunk = append(chunk, buf...)
+			arcs = chunk[n:len(chunk):len(chunk)]
+		}
+		arcsOf = append(arcsOf, arcs)
 		finals = append(finals, c.final(s))
 	}
 	n := len(c.tuples)
 	out.ReserveStates(n)
 	out.AddStates(n)
 	for s := 0; s < n; s++ {
-		if off[s+1] > off[s] {
-			out.SetArcs(StateID(s), flat[off[s]:off[s+1]:off[s+1]])
+		if len(arcsOf[s]) > 0 {
+			out.SetArcs(StateID(s), arcsOf[s])
 		}
 		out.states[s].final = finals[s]
 	}
