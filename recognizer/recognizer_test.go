@@ -108,10 +108,21 @@ func TestDecodeGoForward(t *testing.T) {
 			t.Errorf("%s confidence %v out of (0, 1]", w.Word, w.Confidence)
 		}
 	}
-	// The same session decodes again identically.
+	// The same session decodes again identically, words, times and confidences, even after other audio.
+	if _, err := s.DecodeUtterance(pcm[len(pcm)/2:]); err != nil {
+		t.Fatal(err)
+	}
 	again, err := s.DecodeUtterance(pcm)
-	if err != nil || text(again) != text(words) {
-		t.Errorf("second decode = %q, %v", text(again), err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != len(words) {
+		t.Fatalf("second decode = %q; want %q", text(again), text(words))
+	}
+	for i := range words {
+		if again[i] != words[i] {
+			t.Errorf("second decode word %d = %+v; first %+v", i, again[i], words[i])
+		}
 	}
 }
 

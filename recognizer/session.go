@@ -45,9 +45,12 @@ func (m *Model) NewSession() (*Session, error) {
 func (s *Session) Model() *Model { return s.m }
 
 // DecodeUtterance decodes one utterance of 16-bit PCM at the model's sample rate, as pocketsphinx_batch
-// does (the whole utterance's cepstral mean), and returns its words with times in seconds from the start
-// of pcm. Fillers (silence, noise) are left out.
+// does a file (a fresh front end: noise statistics restarted, the utterance's own cepstral mean), and
+// returns its words with times in seconds from the start of pcm. Fillers (silence, noise) are left out.
+// The result depends only on pcm, never on what the session decoded before, so a segment decoded again
+// (a job resumed after a crash) gives identical words.
 func (s *Session) DecodeUtterance(pcm []int16) ([]transcript.Word, error) {
+	s.ext.StartStream()
 	feats, _, err := s.ext.Utterance(pcm)
 	if err != nil {
 		return nil, fmt.Errorf("recognizer: features: %w", err)
