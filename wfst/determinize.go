@@ -248,11 +248,11 @@ func Determinize(f FST, opts DeterminizeOptions) (*Vector, error) {
 		ls := slices.Clone(d.strs.get(p.str))
 		d.out.AddArc(p.s, Arc{ILabel: opts.SubsequentialLabel, OLabel: ls[0], Weight: p.w, NextState: d.chainFor(ls[1:])})
 	}
-	props := PropIDeterministic
 	if acceptor {
-		props |= PropAcceptor | PropODeterministic
+		// (Transducer outputs may repeat the subsequential label next to epsilon-input arcs: no claim.)
+		props := PropIDeterministic | PropAcceptor | PropODeterministic
+		out.SetProperties(props, props)
 	}
-	out.SetProperties(props, props)
 	return out, nil
 }
 
