@@ -52,7 +52,9 @@ func DefaultConfig(root string) Config {
 	dc.Beam = 13
 	dc.MaxActive = 7000
 	dc.LatticeBeam = 6
-	dc.AcousticScale = 1 / 6.5 // pocketsphinx's -lw 6.5: LM weight 6.5 ≡ acoustic scale 1/6.5
+	// pocketsphinx weighs the LM by 6.5 in its first pass and by 9.5 (-bestpathlw) in the final lattice pass,
+	// the one our single pass with full-LM rescoring corresponds to; LM weight w ≡ acoustic scale 1/w.
+	dc.AcousticScale = 1 / 9.5
 	return Config{
 		AcousticModel: filepath.Join(root, "en-us"),
 		Dict:          filepath.Join(root, "cmudict-en-us.dict"),
