@@ -9,10 +9,14 @@ import (
 
 var retained [][]byte
 
+// heapTestAlloc makes exactly eight 1 MiB allocations. The slice holding them is made by the caller: were
+// it grown here, its small backing arrays could be sampled and scaled up to the sampling interval,
+// attributing a ninth "object" of about 512 KiB to this function.
+//
 //go:noinline
 func heapTestAlloc() {
-	for range 8 {
-		retained = append(retained, make([]byte, 1<<20))
+	for i := range retained {
+		retained[i] = make([]byte, 1<<20)
 	}
 }
 
@@ -26,9 +30,13 @@ func heapProfileBytes(t testing.TB) []byte {
 	return b.Bytes()
 }
 
-// TestParseHeapProfile reads this process's own heap profile and finds 8 MiB retained by
-// heapTestAlloc (1 MiB allocations are above the 512 KiB sampling rate, so every one is sampled).
+// TestParseHeapProfile reads this process's own heap profile and finds 8 MiB retained by heapTestAlloc.
+// Profiling every allocation (MemProfileRate 1) keeps the figures exact: at the default 512 KiB rate each
+// 1 MiB sample is scaled up by 1/(1−e^−2) when the profile is written, giving 9.25 "objects".
 func TestParseHeapProfile(t *testing.T) {
+	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+	runtime.MemProfileRate = 1
+	retained = make([][]byte, 8)
 	heapTestAlloc()
 	defer func() { retained = nil }()
 	h, err := ParseHeapProfile(bytes.NewReader(heapProfileBytes(t)))
@@ -36,7 +44,9 @@ func TestParseHeapProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.Sites["hark/soak.heapTestAlloc"]
-	if s.Bytes < 8<<20 || s.Bytes > 9<<20 || s.Objects != 8 {
+	// The eight 1 MiB blocks, plus at most a few small runtime objects the profile attributes to the same
+	// frame (seen: one of 112 bytes).
+	if s.Bytes < 8<<20 || s.Bytes > 8<<20+64<<10 || s.Objects < 8 || s.Objects > 10 {
 		t.Fatalf("heapTestAlloc: %d bytes in %d objects, want 8 MiB in 8 (sites: %d)", s.Bytes, s.Objects, len(h.Sites))
 	}
 	if h.Bytes < s.Bytes {
