@@ -70,11 +70,7 @@ factor of decoding. Text is normalised as ../shared/eval/wer.py does (case, fill
 			if err != nil {
 				return err
 			}
-			m, err := mf.load(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			sess, err := m.NewSession()
+			sess, err := mf.session(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

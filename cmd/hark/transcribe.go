@@ -90,6 +90,15 @@ func (f *modelFlags) load(stderr io.Writer) (*recognizer.Model, error) {
 	return m, nil
 }
 
+// session loads the model bundle and returns a decoding session over it.
+func (f *modelFlags) session(stderr io.Writer) (*recognizer.Session, error) {
+	m, err := f.load(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return m.NewSession()
+}
+
 func newTranscribeCmd() *cobra.Command {
 	var (
 		mf     modelFlags
@@ -111,11 +120,7 @@ Formats: text (the words), json (segments and words with start, end, confidence)
 			if err != nil {
 				return err
 			}
-			m, err := mf.load(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			sess, err := m.NewSession()
+			sess, err := mf.session(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
