@@ -19,34 +19,8 @@ func (d *Decoder) pruneForwardLinks(frame int, delta float32) (extraCostsChanged
 	for changed {
 		changed = false
 		for t := d.active[frame].head; t != none; t = d.toks[t].next {
-			tokExtra := inf
-			prev := none
-			tokCost := d.toks[t].totCost
-			for l := d.toks[t].links; l != none; {
-				lk := &d.links[l]
-				nt := &d.toks[lk.nextTok]
-				linkExtra := nt.extraCost + ((tokCost + lk.acCost + lk.graphCost) - nt.totCost)
-				if linkExtra > beam || linkExtra == inf { // an infinite extra cost means the next token is gone
-					next := lk.next
-					if prev != none {
-						d.links[prev].next = next
-					} else {
-						d.toks[t].links = next
-					}
-					d.freeLink(l)
-					l = next
-					linksPruned = true
-					continue
-				}
-				if linkExtra < 0 {
-					linkExtra = 0
-				}
-				if linkExtra < tokExtra {
-					tokExtra = linkExtra
-				}
-				prev = l
-				l = lk.next
-			}
+			tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
+			linksPruned = linksPruned || pruned
 			if abs32(tokExtra-d.toks[t].extraCost) > delta {
 				changed = true
 			}
@@ -75,33 +49,7 @@ func (d *Decoder) pruneForwardLinksFinal() {
 			if d.finalActive {
 				finalCost = d.finalOf[t]
 			}
-			tokCost := d.toks[t].totCost
-			tokExtra := tokCost + finalCost - d.finalBestCost
-			prev := none
-			for l := d.toks[t].links; l != none; {
-				lk := &d.links[l]
-				nt := &d.toks[lk.nextTok]
-				linkExtra := nt.extraCost + ((tokCost + lk.acCost + lk.graphCost) - nt.totCost)
-				if linkExtra > beam || linkExtra == inf { // an infinite extra cost means the next token is gone
-					next := lk.next
-					if prev != none {
-						d.links[prev].next = next
-					} else {
-						d.toks[t].links = next
-					}
-					d.freeLink(l)
-					l = next
-					continue
-				}
-				if linkExtra < 0 {
-					linkExtra = 0
-				}
-				if linkExtra < tokExtra {
-					tokExtra = linkExtra
-				}
-				prev = l
-				l = lk.next
-			}
+			tokExtra, _ := d.pruneLinksOf(t, d.toks[t].totCost+finalCost-d.finalBestCost, beam)
 			if tokExtra > beam {
 				tokExtra = inf
 			}
@@ -237,4 +185,39 @@ func approxEqual(a, b, delta float32) bool {
 		return false
 	}
 	return diff <= delta*max(abs32(a), abs32(b))
+}
+
+// pruneLinksOf drops the forward links of token t whose extra cost exceeds beam (or whose next token is
+// gone) and returns the token's extra cost: the least of tokExtra and its surviving links' extra costs
+// (clamped at 0), and whether any link was dropped. Shared by PruneForwardLinks and its final variant.
+func (d *Decoder) pruneLinksOf(t int32, tokExtra, beam float32) (float32, bool) {
+	pruned := false
+	prev := none
+	tokCost := d.toks[t].totCost
+	for l := d.toks[t].links; l != none; {
+		lk := &d.links[l]
+		nt := &d.toks[lk.nextTok]
+		linkExtra := nt.extraCost + ((tokCost + lk.acCost + lk.graphCost) - nt.totCost)
+		if linkExtra > beam || linkExtra == inf { // an infinite extra cost means the next token is gone
+			next := lk.next
+			if prev != none {
+				d.links[prev].next = next
+			} else {
+				d.toks[t].links = next
+			}
+			d.freeLink(l)
+			l = next
+			pruned = true
+			continue
+		}
+		if linkExtra < 0 {
+			linkExtra = 0
+		}
+		if linkExtra < tokExtra {
+			tokExtra = linkExtra
+		}
+		prev = l
+		l = lk.next
+	}
+	return tokExtra, pruned
 }
