@@ -2,18 +2,35 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
+	"hark/memory"
 	"hark/recognizer"
 )
 
+// ErrBusy is returned by TryGet when every session of the pool is in use.
+var ErrBusy = errors.New("jobs: all sessions are in use")
+
 // SessionPool hands out recognizer sessions over one shared model, at most Size at a time, and keeps the
-// idle ones for reuse. Memory: at most Size sessions (each fixed by the decoder configuration, not by the
-// audio).
+// idle ones for reuse. With a memory budget (Admit), every session handed out first reserves its
+// worst-case footprint (recognizer.Model.SessionFootprint) and gives it back when returned.
+//
+// Memory: at most Size sessions, each bounded by the footprint (fixed by the decoder configuration and the
+// longest segment, not by the audio); an idle session keeps its arenas at the high-water mark of what it
+// decoded until Trim shrinks it. Safe for concurrent use.
 type SessionPool struct {
 	m    *recognizer.Model
 	sem  chan struct{}
 	idle chan *recognizer.Session
+
+	budget    *memory.Budget // nil: no admission control
+	footprint int64
+	activity  *memory.IdleReleaser // nil: not tracked
+
+	mu   sync.Mutex
+	held map[*recognizer.Session]int64 // bytes each session held when last returned or trimmed
 }
 
 // NewSessionPool returns a pool of at most size sessions over m.
@@ -21,7 +38,23 @@ func NewSessionPool(m *recognizer.Model, size int) (*SessionPool, error) {
 	if size < 1 {
 		return nil, fmt.Errorf("jobs: session pool size %d must be positive", size)
 	}
-	return &SessionPool{m: m, sem: make(chan struct{}, size), idle: make(chan *recognizer.Session, size)}, nil
+	return &SessionPool{m: m, sem: make(chan struct{}, size), idle: make(chan *recognizer.Session, size),
+		held: map[*recognizer.Session]int64{}}, nil
+}
+
+// Admit puts the pool under budget b: each session handed out reserves footprint bytes first. activity,
+// if not nil, is told when sessions are in use (so that idle memory is released only when none is).
+// Call it before the pool is used.
+func (p *SessionPool) Admit(b *memory.Budget, footprint int64, activity *memory.IdleReleaser) {
+	p.budget, p.footprint, p.activity = b, footprint, activity
+}
+
+// Footprint is the bytes each session reserves from the budget (0 without one).
+func (p *SessionPool) Footprint() int64 {
+	if p.budget == nil {
+		return 0
+	}
+	return p.footprint
 }
 
 // Model returns the shared model.
@@ -36,40 +69,136 @@ func (p *SessionPool) InUse() int { return len(p.sem) }
 // Size is the most sessions handed out at once.
 func (p *SessionPool) Size() int { return cap(p.sem) }
 
-// Get waits for a free session (or ctx) and returns it with the function that gives it back.
+// HeldBytes is the bytes the pool's sessions held when last measured (each measured by its owner when it
+// is returned, and by Trim): the arenas of idle sessions and the last figure of those in use.
+func (p *SessionPool) HeldBytes() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var n int64
+	for _, b := range p.held {
+		n += b
+	}
+	return n
+}
+
+// Get waits for a free session and, under a budget, for its reservation to fit (in FIFO order with other
+// waiters), or until ctx ends. It returns the session with the function that gives it back (call it once,
+// from the goroutine that used the session). A reservation larger than the whole budget fails at once with
+// an error wrapping memory.ErrOverBudget.
 func (p *SessionPool) Get(ctx context.Context) (*recognizer.Session, func(), error) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, nil, ctx.Err()
 	}
-	return p.take()
+	var unreserve func()
+	if p.budget != nil {
+		var err error
+		if unreserve, err = p.budget.Reserve(ctx, p.footprint); err != nil {
+			<-p.sem
+			return nil, nil, err
+		}
+	}
+	return p.take(unreserve)
 }
 
-// TryGet is Get without waiting: ok is false when all sessions are in use.
-func (p *SessionPool) TryGet() (s *recognizer.Session, release func(), ok bool, err error) {
+// GetNow waits for a free session like Get, but does not wait for the budget: when the reservation does
+// not fit now it fails with an error wrapping memory.ErrOverBudget (for requests that answer 503 and
+// Retry-After rather than queue).
+func (p *SessionPool) GetNow(ctx context.Context) (*recognizer.Session, func(), error) {
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	return p.reserveNow()
+}
+
+// TryGet neither waits for a session nor for the budget: it fails with ErrBusy when all sessions are in
+// use and with an error wrapping memory.ErrOverBudget when the reservation does not fit now.
+func (p *SessionPool) TryGet() (*recognizer.Session, func(), error) {
 	select {
 	case p.sem <- struct{}{}:
 	default:
-		return nil, nil, false, nil
+		return nil, nil, ErrBusy
 	}
-	s, release, err = p.take()
-	return s, release, err == nil, err
+	return p.reserveNow()
 }
 
-func (p *SessionPool) take() (*recognizer.Session, func(), error) {
+func (p *SessionPool) reserveNow() (*recognizer.Session, func(), error) {
+	var unreserve func()
+	if p.budget != nil {
+		var err error
+		if unreserve, err = p.budget.TryReserve(p.footprint); err != nil {
+			<-p.sem
+			return nil, nil, err
+		}
+	}
+	return p.take(unreserve)
+}
+
+func (p *SessionPool) take(unreserve func()) (*recognizer.Session, func(), error) {
 	var s *recognizer.Session
 	select {
 	case s = <-p.idle:
 	default:
 		var err error
 		if s, err = p.m.NewSession(); err != nil {
+			if unreserve != nil {
+				unreserve()
+			}
 			<-p.sem
 			return nil, nil, err
 		}
 	}
+	var end func()
+	if p.activity != nil {
+		end = p.activity.Begin()
+	}
+	var once sync.Once
 	return s, func() {
+		once.Do(func() {
+			b := s.Bytes()
+			p.mu.Lock()
+			p.held[s] = b
+			p.mu.Unlock()
+			p.idle <- s
+			if unreserve != nil {
+				unreserve()
+			}
+			<-p.sem
+			if end != nil {
+				end()
+			}
+		})
+	}, nil
+}
+
+// Trim shrinks the idle sessions' storage (recognizer.Session.Shrink) and returns how many it shrank and
+// the bytes they held before. Sessions in use are left alone; it never waits for one.
+func (p *SessionPool) Trim() (sessions int, freed int64) {
+	for range len(p.idle) {
+		select {
+		case p.sem <- struct{}{}:
+		default:
+			return sessions, freed
+		}
+		var s *recognizer.Session
+		select {
+		case s = <-p.idle:
+		default:
+			<-p.sem
+			return sessions, freed
+		}
+		s.Shrink()
+		b := s.Bytes()
+		p.mu.Lock()
+		freed += p.held[s] - b
+		p.held[s] = b
+		p.mu.Unlock()
+		sessions++
 		p.idle <- s
 		<-p.sem
-	}, nil
+	}
+	return sessions, freed
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hark/audio"
@@ -34,7 +35,12 @@ type Runner struct {
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
+	audio   atomic.Int64 // bytes of the running jobs' audio buffers
 }
+
+// AudioBytes returns the bytes the running jobs hold in audio buffers (each job's read window and its
+// segment's 16-bit copy), as measured after each segment.
+func (r *Runner) AudioBytes() int64 { return r.audio.Load() }
 
 // AudioPath is where the upload of job id is stored. id must be valid (ValidID), which makes it a safe
 // file name.
@@ -208,6 +214,8 @@ func (r *Runner) decode(ctx context.Context, id string, segs []Segment) error {
 	rate := float64(r.Sessions.SampleRate())
 	w := window{src: st}
 	var pcm []int16
+	var held int64 // bytes of w and pcm counted in r.audio
+	defer func() { r.audio.Add(-held) }()
 	for _, s := range segs {
 		if s.Done {
 			continue
@@ -225,6 +233,9 @@ func (r *Runner) decode(ctx context.Context, id string, segs []Segment) error {
 			return fmt.Errorf("%w: segment %d: %w", ErrBadAudio, s.Index, err)
 		}
 		pcm = recognizer.ToInt16(pcm[:0], samples)
+		now := int64(cap(w.buf)+cap(w.chunk))*4 + int64(cap(pcm))*2
+		r.audio.Add(now - held)
+		held = now
 		t0 := time.Now()
 		words, err := decodeSegment(sess, pcm)
 		if err != nil {

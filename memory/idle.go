@@ -19,6 +19,16 @@ type IdleReleaser struct {
 	last     time.Time // when the last work ended
 	released bool      // memory already handed back since the last work
 	count    int64
+	hooks    []func() // run before memory is handed back (drop caches, shrink idle sessions)
+}
+
+// OnRelease registers f to run, on the releasing goroutine, every time idle memory is handed back,
+// before debug.FreeOSMemory: the place to drop caches and shrink idle sessions so that their memory is
+// free when the heap is scavenged. Register hooks before Run starts.
+func (r *IdleReleaser) OnRelease(f func()) {
+	r.mu.Lock()
+	r.hooks = append(r.hooks, f)
+	r.mu.Unlock()
 }
 
 // NewIdleReleaser returns a releaser that frees memory after idle of no work. idle ≤ 0 disables it.
@@ -59,8 +69,12 @@ func (r *IdleReleaser) Check() bool {
 		r.released = true
 		r.count++
 	}
+	hooks := r.hooks
 	r.mu.Unlock()
 	if due {
+		for _, f := range hooks {
+			f()
+		}
 		debug.FreeOSMemory()
 	}
 	return due

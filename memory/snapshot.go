@@ -32,6 +32,11 @@ type Snapshot struct {
 	SoftLimit    int64            `json:"soft_limit_bytes"`
 	Components   map[string]int64 `json:"components"`
 	Budget       *BudgetStats     `json:"budget,omitempty"`
+	// Reservation is what one unit of work (a recognizer session) reserves from the budget; set by the
+	// caller of Take (0 = not known).
+	Reservation int64 `json:"reservation_bytes,omitempty"`
+	// IdleReleases counts the times idle memory was handed back to the OS; set by the caller of Take.
+	IdleReleases int64 `json:"idle_releases,omitempty"`
 }
 
 // Components tracks bytes per named component (model, graph, sessions, audio buffers). Each component is

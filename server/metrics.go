@@ -44,7 +44,7 @@ func newMetrics(s *Server) *metrics {
 	m.jobsDeleted = prometheus.NewCounter(prometheus.CounterOpts{Name: "hark_jobs_deleted_total", Help: "Jobs deleted by clients."})
 	m.reg.MustRegister(m.requests, m.latency, m.rtf, m.audioSec, m.active, m.jobsCreated, m.jobsDeleted,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&jobCollector{s: s})
+		&jobCollector{s: s}, &memoryCollector{s: s})
 	m.active.WithLabelValues("stream")
 	m.active.WithLabelValues("sync")
 	return m

@@ -132,11 +132,15 @@ func (s *Server) decodeFile(ctx context.Context, r *http.Request, path, name str
 	}
 	defer release()
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.SessionWait)
-	sess, put, err := s.live.Load().Get(wctx)
+	sess, put, err := s.live.Load().GetNow(wctx)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if isOverBudget(err) {
+			return nil, &requestError{http.StatusServiceUnavailable, "memory_budget",
+				fmt.Errorf("the server's memory budget is fully reserved; retry later: %w", err)}
 		}
 		return nil, &requestError{http.StatusServiceUnavailable, "busy", errors.New("all sessions are busy; retry later")}
 	}

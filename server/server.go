@@ -2,8 +2,10 @@
 // Vosk-compatible WebSocket streaming, health, Prometheus metrics and profiling, over one shared model.
 //
 // Memory: the model (shared, read-only), at most Config.Streams live sessions plus Config.Workers job
-// sessions (each fixed by the decoder configuration), and per request one read buffer: uploads are
-// streamed to files in the data directory, never held whole in memory.
+// sessions (each bounded by recognizer.Model.SessionFootprint, which it reserves from the memory budget
+// before it starts), and per request one read buffer: uploads are streamed to files in the data
+// directory, never held whole in memory. Idle sessions are shrunk and memory handed back to the OS after
+// Config.IdleRelease without work. /debug/memory and /metrics show where the memory is.
 package server
 
 import (
@@ -50,6 +52,14 @@ type Config struct {
 	Retention        time.Duration // finished jobs are deleted this long after they end (0 = kept)
 	ShutdownTimeout  time.Duration // how long shutdown waits for requests and running segments
 	MaxRequestFields int64         // bytes of non-file multipart fields accepted
+
+	// MemoryLimit is the process memory budget in bytes (0 = none): the model and graph count against it
+	// once, every session reserves its worst-case footprint first; jobs wait for room, streams and
+	// synchronous requests are refused with 503 + Retry-After. The caller sets Go's soft limit to it.
+	MemoryLimit int64
+	// IdleRelease: after this long without a session in use, idle sessions are shrunk and memory is
+	// handed back to the operating system (0 = never).
+	IdleRelease time.Duration
 }
 
 // DefaultConfig returns the defaults: loopback, 2 workers, 8 streams, 2 GiB uploads, 4 h of audio.
@@ -69,6 +79,7 @@ func DefaultConfig() Config {
 		Retention:        7 * 24 * time.Hour,
 		ShutdownTimeout:  30 * time.Second,
 		MaxRequestFields: 64 << 10,
+		IdleRelease:      30 * time.Second,
 	}
 }
 
@@ -79,6 +90,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadBytes <= 0 || c.MaxMessageBytes <= 0 || c.MaxDuration <= 0 {
 		return errors.New("server: upload, message and duration limits must be positive")
+	}
+	if c.MemoryLimit < 0 || c.IdleRelease < 0 {
+		return errors.New("server: memory limit and idle release must not be negative")
 	}
 	if c.DataDir == "" {
 		return errors.New("server: data directory required")
@@ -119,6 +133,7 @@ type Server struct {
 
 	model    atomic.Pointer[recognizer.Model]
 	live     atomic.Pointer[jobs.SessionPool]
+	jobPool  atomic.Pointer[jobs.SessionPool]
 	loadErr  atomic.Pointer[error]
 	audioDir string
 	tmpDir   string
@@ -128,6 +143,17 @@ type Server struct {
 	streamWG sync.WaitGroup
 	baseCtx  context.Context
 	stopAll  context.CancelFunc
+
+	// Memory (memory.go): the budget (nil without cfg.MemoryLimit), the idle releaser, the components of
+	// /debug/memory, and the figures measured when the model was set.
+	budget      *memory.Budget
+	idle        *memory.IdleReleaser
+	comps       memory.Components
+	baseHeap    int64
+	modelBytes  atomic.Int64
+	graphBytes  atomic.Int64
+	footprint   atomic.Int64 // what each session reserves
+	streamAudio atomic.Int64 // audio buffer bytes of live streams (their bound, counted while they run)
 }
 
 // New returns a server over store. The model is supplied later with SetModel (so the process listens,
@@ -157,11 +183,15 @@ func New(cfg Config, store jobs.Store, log *slog.Logger) (*Server, error) {
 	s.met = newMetrics(s)
 	s.runner = &jobs.Runner{Store: store, AudioDir: s.audioDir, MaxDuration: cfg.MaxDuration,
 		OnSegment: func(a, w float64) { s.met.observeRTF("job", a, w) }}
+	if err := s.setupMemory(); err != nil {
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
 
-// SetModel makes the server ready: it builds the session pools over m and starts the job workers.
+// SetModel makes the server ready: it builds the session pools over m, puts them under the memory budget
+// (the model and graph measured and counted once), and starts the job workers.
 func (s *Server) SetModel(ctx context.Context, m *recognizer.Model) error {
 	workers := max(s.cfg.Workers, 1)
 	jp, err := jobs.NewSessionPool(m, workers)
@@ -172,7 +202,9 @@ func (s *Server) SetModel(ctx context.Context, m *recognizer.Model) error {
 	if err != nil {
 		return err
 	}
+	s.admit(m, jp, lp)
 	s.runner.Sessions = jp
+	s.jobPool.Store(jp)
 	s.live.Store(lp)
 	s.model.Store(m)
 	if s.cfg.Workers > 0 {
@@ -229,10 +261,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
-}
-
-func (s *Server) debugMemory(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, memory.Take(nil, nil))
 }
 
 // ready refuses requests that need the model while it loads.
@@ -352,6 +380,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return s.baseCtx },
 	}
 	go s.retention(ctx)
+	go s.runIdle(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

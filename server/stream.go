@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"hark/audio"
+	"hark/jobs"
 	"hark/recognizer"
 	"hark/segment"
 	"hark/transcript"
@@ -153,26 +154,34 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	sess, put, ok, err := s.live.Load().TryGet()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if !ok {
+	sess, put, err := s.live.Load().TryGet()
+	switch {
+	case errors.Is(err, jobs.ErrBusy):
 		w.Header().Set("Retry-After", "5")
 		httpError(w, http.StatusServiceUnavailable, "busy", "all streaming sessions are in use; retry later")
+		return
+	case isOverBudget(err):
+		overBudget(w, err)
+		return
+	case err != nil:
+		writeError(w, err)
 		return
 	}
 	defer put()
 	// A second session decodes the final results the way batch transcription does (segments cut at pauses
 	// by package segment, each decoded with utterance CMN), so a stream's words match `hark transcribe`'s;
 	// the first gives the partial results. Without a free second session the live decoder's finals are used.
-	batch, putBatch, ok, err := s.live.Load().TryGet()
-	if err == nil && ok {
+	batch, putBatch, err := s.live.Load().TryGet()
+	if err == nil {
 		defer putBatch()
 	} else {
 		batch = nil
 	}
+	// The stream's audio buffers: at most one segment in the splitter, as float32 and as int16.
+	m := sess.Model()
+	audioBound := int64(m.Config.Segment.MaxSegment.Seconds()*float64(m.Feat.SampleRate)) * (4 + 2)
+	s.streamAudio.Add(audioBound)
+	defer s.streamAudio.Add(-audioBound)
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept answered the client

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,6 +33,13 @@ func badRequest(code, format string, args ...any) error {
 func writeError(w http.ResponseWriter, err error) {
 	var re *requestError
 	if errors.As(err, &re) {
+		if re.status == http.StatusServiceUnavailable {
+			retry := "5"
+			if re.code == "memory_budget" {
+				retry = strconv.Itoa(retryAfterBudget)
+			}
+			w.Header().Set("Retry-After", retry)
+		}
 		httpError(w, re.status, re.code, re.err.Error())
 		return
 	}

@@ -29,6 +29,7 @@ func newServeCmd() *cobra.Command {
 		keys      []string
 		maxUpload string
 		maxMsg    string
+		memLimit  string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
@@ -61,6 +62,18 @@ SIGTERM or SIGINT shuts down gracefully: running job segments finish and their j
 			if cfg.MaxMessageBytes, err = memory.ParseSize(maxMsg); err != nil {
 				return fmt.Errorf("--max-message: %w", err)
 			}
+			switch memLimit {
+			case "":
+				if cfg.MemoryLimit, err = memory.DefaultLimit(); err != nil {
+					return fmt.Errorf("--memory-limit: no default (%w): give one", err)
+				}
+			case "0", "none":
+				cfg.MemoryLimit = 0
+			default:
+				if cfg.MemoryLimit, err = memory.ParseSize(memLimit); err != nil {
+					return fmt.Errorf("--memory-limit: %w", err)
+				}
+			}
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
@@ -76,6 +89,9 @@ SIGTERM or SIGINT shuts down gracefully: running job segments finish and their j
 			srv, err := server.New(cfg, store, log)
 			if err != nil {
 				return err
+			}
+			if b := srv.Budget(); b != nil {
+				b.ApplySoftLimit() // Go's soft memory limit = the budget
 			}
 			ln, err := net.Listen("tcp", cfg.Addr)
 			if err != nil {
@@ -116,6 +132,9 @@ SIGTERM or SIGINT shuts down gracefully: running job segments finish and their j
 	fs.DurationVar(&cfg.Retention, "retention", cfg.Retention, "delete finished jobs this long after they end (0 = keep)")
 	fs.DurationVar(&cfg.StreamIdle, "stream-idle", cfg.StreamIdle, "close streams silent for this long")
 	fs.DurationVar(&cfg.UploadIdle, "upload-idle", cfg.UploadIdle, "refuse uploads that stall for this long")
+	fs.StringVar(&memLimit, "memory-limit", "", "process memory budget `SIZE` (e.g. 4GiB; default the cgroup limit or physical memory; 0 = none):\n"+
+		"Go's soft memory limit, and every session reserves its worst case from it first (jobs wait, streams get 503)")
+	fs.DurationVar(&cfg.IdleRelease, "idle-release", cfg.IdleRelease, "after this long with no session in use, shrink idle sessions and return memory to the OS (0 = never)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits")
 	return cmd
 }
