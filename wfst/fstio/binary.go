@@ -158,6 +158,26 @@ func (b *binReader) string(limit int) (string, error) {
 	return sb.String(), nil
 }
 
+// skipString skips a length-prefixed string without allocating.
+func (b *binReader) skipString(limit int) error {
+	n, err := b.int32()
+	if err != nil {
+		return err
+	}
+	if n < 0 || int(n) > limit || !b.fits(int64(n), 1) {
+		return fmt.Errorf("%w: string length %d at byte %d", ErrFormat, n, b.off-4)
+	}
+	m, err := b.r.Discard(int(n))
+	b.off += int64(m)
+	if b.remaining >= 0 {
+		b.remaining -= int64(m)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: unexpected end of input at byte %d", ErrFormat, b.off)
+	}
+	return nil
+}
+
 // align skips padding up to the next multiple of 16 bytes (OpenFST's AlignInput).
 func (b *binReader) align() error {
 	for b.off%alignment != 0 {
@@ -211,8 +231,11 @@ func (b *binReader) header() (Header, error) {
 	return h, nil
 }
 
-// readSymbols reads a binary symbol table (SymbolTableImpl::Read).
-func (b *binReader) symbols() (*wfst.SymbolTable, error) {
+// symbols reads a binary symbol table (SymbolTableImpl::Read).
+func (b *binReader) symbols() (*wfst.SymbolTable, error) { return b.symbolTable(true) }
+
+// symbolTable reads a binary symbol table; with keep false it only checks and skips it (returns nil).
+func (b *binReader) symbolTable(keep bool) (*wfst.SymbolTable, error) {
 	magic, err := b.int32()
 	if err != nil {
 		return nil, err
@@ -235,9 +258,21 @@ func (b *binReader) symbols() (*wfst.SymbolTable, error) {
 	if !b.fits(size, 12) || size > math.MaxInt32 {
 		return nil, fmt.Errorf("%w: symbol table %q has %d symbols", ErrFormat, name, size)
 	}
-	t := wfst.NewSymbolTable(name)
-	t.SetAvailableKey(avail)
+	var t *wfst.SymbolTable
+	if keep {
+		t = wfst.NewSymbolTable(name)
+		t.SetAvailableKey(avail)
+	}
 	for i := int64(0); i < size; i++ {
+		if !keep {
+			if err := b.skipString(maxString); err != nil {
+				return nil, err
+			}
+			if _, err := b.int64(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		sym, err := b.string(maxString)
 		if err != nil {
 			return nil, err

@@ -2,6 +2,8 @@
 //
 //   - binary files (Read, Write): the "vector" and "const" FST types (const in its unaligned version 2 and
 //     aligned version 1), "standard" (tropical) and "log" arcs, with embedded symbol tables;
+//   - const files used in place (ConstFromBytes, OpenConst): memory-mapped on Linux, the state and arc
+//     arrays aliasing the file's pages, off the Go heap;
 //   - AT&T text (Compile, Print), as fstcompile and fstprint read and write it, with text symbol tables
 //     (ReadSymbolsText, WriteSymbolsText).
 //
