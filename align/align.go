@@ -33,10 +33,18 @@ type Config struct {
 	// normaliser then differs, which shifts every state of a frame alike, but pocketsphinx's cap of
 	// MaxNegAscr below the best Gaussian can differ slightly).
 	CompAllSen bool
+	// SilencePenalty is the cost, in nats, of a silence between two words (pocketsphinx's -silprob: a
+	// short pause goes to a neighbouring word unless silence fits it better by more than this). Silence at
+	// the ends of the utterance is free, as pocketsphinx's <s> and </s>.
+	SilencePenalty float32
+	// FillerPenalty is the cost, in nats, of a noise filler (the model's filler phones other than SIL, such
+	// as +NSN+ and +SPN+) in a pause or at the ends (pocketsphinx's -fillprob). +Inf leaves them out.
+	FillerPenalty float32
 }
 
-// DefaultConfig returns beam 1e-48 (110.5 nats, pocketsphinx's -beam), retry beam 4 × that, and only the
-// active codebooks evaluated.
+// DefaultConfig returns beam 1e-48 (110.5 nats, pocketsphinx's -beam), retry beam 4 × that, only the
+// active codebooks evaluated, and free silence and noise in pauses (on pocketsphinx-testdata's recordings
+// penalties of 5–160 nats moved no boundary closer to pocketsphinx_continuous's and some further).
 func DefaultConfig() Config {
 	b := float32(-math.Log(1e-48))
 	return Config{Beam: b, RetryBeam: 4 * b}
@@ -46,6 +54,12 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	if !(c.Beam > 0) {
 		return fmt.Errorf("align: beam %g must be positive", c.Beam)
+	}
+	if c.FillerPenalty < 0 || math.IsNaN(float64(c.FillerPenalty)) {
+		return fmt.Errorf("align: filler penalty %g must not be negative", c.FillerPenalty)
+	}
+	if c.SilencePenalty < 0 || math.IsNaN(float64(c.SilencePenalty)) {
+		return fmt.Errorf("align: silence penalty %g must not be negative", c.SilencePenalty)
 	}
 	if c.RetryBeam < 0 || math.IsNaN(float64(c.RetryBeam)) {
 		return fmt.Errorf("align: retry beam %g must not be negative", c.RetryBeam)
@@ -61,10 +75,11 @@ type Span struct {
 
 // inst is one HMM (a phone instance) of the alignment graph.
 type inst struct {
-	slot  int32 // word index in the transcript, -1 for silence
-	tmat  int32
-	start bool // may begin the utterance
-	final bool // may end it
+	slot  int32   // word index in the transcript, -1 for silence
+	tmat  int32   //
+	enter float32 // log probability of entering the HMM (minus the silence penalty between words)
+	start bool    // may begin the utterance
+	final bool    // may end it
 }
 
 // ctxInst is an instance at a word edge with the context phone that selects it (left context for entries,
@@ -89,7 +104,7 @@ type rec struct {
 }
 
 // Aligner is a Viterbi forced aligner over the concatenated triphone HMMs of a word sequence: optional
-// silence at both ends and between words, every pronunciation of each word, word-position-dependent
+// pauses (any sequence of SIL and the model's noise fillers) at both ends and between words, every pronunciation of each word, word-position-dependent
 // triphones chosen as the decoding graph chooses them (Mdef.PhoneIDNearest, with SIL as the context at the
 // utterance's ends and next to silence), the model's transition probabilities, and beam pruning. Word
 // times are the first and last frames of a word's phones on the best path.
@@ -102,11 +117,12 @@ type rec struct {
 // utterance (3,000 frames, ~80 words) well under 1 MB in all. An Aligner is not safe for concurrent use;
 // many Aligners may share one Model.
 type Aligner struct {
-	md  *sphinx.Mdef
-	ns  int       // emitting states per HMM
-	lp  []float32 // transition log probabilities: matrix m, row i, column j at (m*ns+i)*(ns+1)+j
-	sil int32
-	cfg Config
+	md      *sphinx.Mdef
+	ns      int       // emitting states per HMM
+	lp      []float32 // transition log probabilities: matrix m, row i, column j at (m*ns+i)*(ns+1)+j
+	sil     int32
+	fillers []int32 // SIL, then the model's other filler phones when Config.FillerPenalty allows them
+	cfg     Config
 
 	// Alignment graph of the current utterance.
 	insts   []inst
@@ -155,6 +171,12 @@ func New(m *sphinx.Model, cfg Config) (*Aligner, error) {
 		}
 	}
 	a := &Aligner{md: md, ns: ns, sil: int32(md.Sil), cfg: cfg, lp: make([]float32, tm.NTmat*ns*(ns+1))}
+	a.fillers = append(a.fillers, a.sil)
+	for p := range md.NumCIPhones() {
+		if md.IsFiller(p) && p != md.Sil && !math.IsInf(float64(cfg.FillerPenalty), 1) {
+			a.fillers = append(a.fillers, int32(p))
+		}
+	}
 	for t := 0; t < tm.NTmat; t++ {
 		for i := 0; i < ns; i++ {
 			for j := 0; j <= ns; j++ {
@@ -280,24 +302,27 @@ func (a *Aligner) build(lex *Lexicon, labels []int32) {
 		}
 		a.pnOff = append(a.pnOff, int32(len(a.pn)))
 	}
-	// Leading silence, then the first word entered in SIL context.
-	lead := a.add(int(sil), -1)
-	a.insts[lead].start = true
+	// Leading silence or noise, then the first word entered in SIL context.
+	g0, g1 := a.addGap(0, true, false)
 	for _, pn := range a.pn[a.pnOff[0]:a.pnOff[1]] {
 		for _, e := range a.ents[pn.ent0:pn.ent1] {
 			if e.ctx == sil {
 				a.insts[e.inst].start = true
-				a.link(lead, e.inst)
+				for g := g0; g < g1; g++ {
+					a.link(g, e.inst)
+				}
 			}
 		}
 	}
 	for i := 0; i+1 < len(labels); i++ {
-		silX := a.add(int(sil), -1)
+		g0, g1 := a.addGap(a.cfg.SilencePenalty, false, false)
 		cur, next := a.pn[a.pnOff[i]:a.pnOff[i+1]], a.pn[a.pnOff[i+1]:a.pnOff[i+2]]
 		for _, pa := range cur {
 			for _, x := range a.exits[pa.exit0:pa.exit1] {
 				if x.ctx == sil {
-					a.link(x.inst, silX)
+					for g := g0; g < g1; g++ {
+						a.link(x.inst, g)
+					}
 				}
 				// Directly into the next word, each edge phone in the other's context.
 				for _, pb := range next {
@@ -315,19 +340,22 @@ func (a *Aligner) build(lex *Lexicon, labels []int32) {
 		for _, pb := range next {
 			for _, y := range a.ents[pb.ent0:pb.ent1] {
 				if y.ctx == sil {
-					a.link(silX, y.inst)
+					for g := g0; g < g1; g++ {
+						a.link(g, y.inst)
+					}
 				}
 			}
 		}
 	}
-	trail := a.add(int(sil), -1)
-	a.insts[trail].final = true
+	g0, g1 = a.addGap(0, false, true)
 	last := len(labels) - 1
 	for _, pn := range a.pn[a.pnOff[last]:a.pnOff[last+1]] {
 		for _, x := range a.exits[pn.exit0:pn.exit1] {
 			if x.ctx == sil {
 				a.insts[x.inst].final = true
-				a.link(x.inst, trail)
+				for g := g0; g < g1; g++ {
+					a.link(x.inst, g)
+				}
 			}
 		}
 	}
@@ -349,6 +377,28 @@ func (a *Aligner) build(lex *Lexicon, labels []int32) {
 		a.succ[a.nact[from]] = int32(e & 0xffffffff)
 		a.nact[from]++
 	}
+}
+
+// addGap adds the HMMs of one pause: SIL (entered at the cost silPen) and the model's other filler phones
+// (noise, at Config.FillerPenalty), each of which may follow any other; it returns their instance range.
+func (a *Aligner) addGap(silPen float32, start, final bool) (g0, g1 int32) {
+	g0 = int32(len(a.insts))
+	for _, f := range a.fillers {
+		x := a.add(int(f), -1)
+		in := &a.insts[x]
+		in.start, in.final = start, final
+		in.enter = -a.cfg.FillerPenalty
+		if f == a.sil {
+			in.enter = -silPen
+		}
+	}
+	g1 = int32(len(a.insts))
+	for x := g0; x < g1; x++ {
+		for y := g0; y < g1; y++ {
+			a.link(x, y)
+		}
+	}
+	return g0, g1
 }
 
 // linkPrev links the previous phone's instances (ents[p0:p1], or mid when it is not -1) to x.
@@ -391,7 +441,7 @@ func (a *Aligner) viterbi(sc *sphinx.Scorer, feats [][]float32, beam float32) (i
 	for k := range a.insts {
 		if a.insts[k].start {
 			a.touch(int32(k), 0)
-			a.nscore[k*ns] = 0
+			a.nscore[k*ns] = a.insts[k].enter
 			a.nhist[k*ns] = -1
 			a.entered[k] = true
 		}
@@ -474,8 +524,8 @@ func (a *Aligner) advance(t int) {
 		}
 		for _, m := range a.succ[a.succOff[k]:a.succOff[k+1]] {
 			a.touch(m, t)
-			if e > a.nscore[int(m)*ns] {
-				a.nscore[int(m)*ns] = e
+			if v := e + a.insts[m].enter; v > a.nscore[int(m)*ns] {
+				a.nscore[int(m)*ns] = v
 				a.nhist[int(m)*ns] = eh
 				a.entered[m] = a.insts[m].slot != in.slot
 			}

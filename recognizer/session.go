@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"hark/acoustic/sphinx"
+	"hark/align"
 	"hark/decoder"
 	"hark/feature"
 	"hark/lattice"
@@ -12,14 +13,24 @@ import (
 )
 
 // Session decodes one stream of audio at a time with a shared Model. Its memory is fixed by the
-// configuration (front end, scorer, decoder arenas, one segment's lattice), not by the length of the
-// audio. Not safe for concurrent use: use one Session per goroutine.
+// configuration (front end, scorer, decoder arenas, one segment's lattice, and for word-time alignment one
+// streaming utterance's features: at most Config.Segment.MaxSegment of frames, 156 bytes per 10 ms frame,
+// 468 KB for 30 s, plus the aligner's arenas, see align.Aligner), not by the length of the audio. Not safe
+// for concurrent use: use one Session per goroutine.
 type Session struct {
 	m   *Model
 	ext *feature.Extractor
 	sc  *sphinx.Scorer
 	dec *decoder.Decoder
 	lat *lattice.Lattice
+
+	// Word-time alignment (align.go): the aligner (made on first use), its output, the labels of the best
+	// path's words, and whether it is turned off.
+	al         *align.Aligner
+	spans      []align.Span
+	labels     []int32
+	noAlign    bool
+	alignStats AlignStats
 
 	stream streamState
 }
@@ -77,12 +88,13 @@ func (s *Session) DecodeFeatures(feats [][]float32) ([]transcript.Word, error) {
 	if err := s.dec.FinalizeDecoding(); err != nil {
 		return nil, err
 	}
-	return s.words()
+	return s.words(feats)
 }
 
 // words extracts the words of the finished utterance: word lattice, optional LM rescoring, best path,
-// confidences.
-func (s *Session) words() ([]transcript.Word, error) {
+// confidences, and word times realigned to the utterance's features feats (the decoder's times when feats
+// is nil or the alignment fails; see realign).
+func (s *Session) words(feats [][]float32) ([]transcript.Word, error) {
 	if err := s.dec.RawLattice(s.lat, true); err != nil {
 		return nil, err
 	}
@@ -108,10 +120,12 @@ func (s *Session) words() ([]transcript.Word, error) {
 	}
 	shift := s.m.FrameShift()
 	out := make([]transcript.Word, 0, len(spans))
+	s.labels = s.labels[:0]
 	for _, w := range spans {
 		if s.m.IsFillerWord(w.Word) {
 			continue
 		}
+		s.labels = append(s.labels, int32(w.Word))
 		out = append(out, transcript.Word{
 			Word:       baseWord(s.m.Word(w.Word)),
 			Start:      round3(float64(w.Start) * shift),
@@ -119,6 +133,7 @@ func (s *Session) words() ([]transcript.Word, error) {
 			Confidence: round3(float64(w.Conf)),
 		})
 	}
+	s.realign(out, s.labels, feats)
 	return out, nil
 }
 

@@ -23,6 +23,12 @@ type streamState struct {
 	partialBuf []wfst.Label
 	endpoint   decoder.EndpointConfig
 	maxFrames  int
+	// The current utterance's features, kept for word-time alignment: frames back to back, at most
+	// maxFrames of them (the Config.Segment.MaxSegment cap, 3,000 frames = 468 KB for 30 s). An utterance
+	// that runs past the cap (its caller ignored Endpoint) keeps the decoder's word times.
+	uttFeat  []float32
+	uttRows  [][]float32
+	overflow bool
 }
 
 // StartStream begins a new stream (resets noise statistics and times; CMN carries over from previous
@@ -45,6 +51,8 @@ func (s *Session) startUtterance() error {
 	s.ext.StartUtterance()
 	s.sc.Reset()
 	s.stream.frames = 0
+	s.stream.uttFeat = s.stream.uttFeat[:0]
+	s.stream.overflow = false
 	return s.dec.InitDecoding()
 }
 
@@ -68,6 +76,12 @@ func (s *Session) AcceptPCM(pcm []int16) error {
 
 func (s *Session) feed(n int) error {
 	d := s.ext.Dim()
+	st := &s.stream
+	if st.overflow || st.frames+n > st.maxFrames {
+		st.overflow = true
+	} else if !s.noAlign {
+		st.uttFeat = append(st.uttFeat, st.featBuf[:n*d]...)
+	}
 	for i := 0; i < n; i++ {
 		if err := s.sc.AcceptFrame(s.stream.featBuf[i*d : (i+1)*d]); err != nil {
 			return err
@@ -144,7 +158,15 @@ func (s *Session) finishUtterance() ([]transcript.Word, error) {
 	if err := s.dec.FinalizeDecoding(); err != nil {
 		return nil, err
 	}
-	words, err := s.words()
+	var feats [][]float32
+	if st, d := &s.stream, s.ext.Dim(); !st.overflow && len(st.uttFeat) == st.frames*d {
+		st.uttRows = st.uttRows[:0]
+		for i := 0; i+d <= len(st.uttFeat); i += d {
+			st.uttRows = append(st.uttRows, st.uttFeat[i:i+d:i+d])
+		}
+		feats = st.uttRows
+	}
+	words, err := s.words(feats)
 	if err != nil {
 		return nil, err
 	}
