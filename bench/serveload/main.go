@@ -1,7 +1,10 @@
 // Command serveload drives a running `hark serve`: N WebSocket clients stream dev-set recordings at
 // real-time pace with vosk-server's protocol while M jobs run, and it reports the streams' WER against
-// the references, the p50/p95 latency of the replies to audio chunks (partial results), and the jobs'
-// wall time. See bench/serve-load.sh.
+// the references (and writes their hypotheses for ../shared/eval/wer.py), the p50/p95 latency of the
+// replies to audio chunks (partial results), how far behind real time the clients fell (a client sends
+// the next chunk when its time has come and the previous reply has arrived, as vosk-server's examples
+// do, so a slow server makes it lag), the latency of the final result after eof, and the jobs' wall time.
+// See bench/serve-load.sh.
 package main
 
 import (
@@ -35,8 +38,9 @@ func main() {
 	files := flag.Int("files", 4, "recordings per stream client")
 	jobFiles := flag.String("jobs", "", "comma-separated recordings to submit as jobs at the start")
 	chunk := flag.Duration("chunk", 200*time.Millisecond, "audio per message (sent at real-time pace)")
+	hypPath := flag.String("hyp", "serveload.hyp", "where to write the streams' hypotheses (\"words (id)\" lines)")
 	flag.Parse()
-	if err := run(*base, *dev, *streams, *files, *jobFiles, *chunk); err != nil {
+	if err := run(*base, *dev, *streams, *files, *jobFiles, *chunk, *hypPath); err != nil {
 		fmt.Fprintln(os.Stderr, "serveload:", err)
 		os.Exit(1)
 	}
@@ -80,7 +84,10 @@ func pcm16(path string) ([]byte, error) {
 type streamResult struct {
 	id        string
 	text      string
-	latencies []time.Duration
+	latencies []time.Duration // send of each audio chunk to its reply
+	lags      []time.Duration // how late each chunk was sent after its real-time moment
+	final     time.Duration   // eof to the final result
+	audio     time.Duration   // length of the recording
 }
 
 func streamFile(ctx context.Context, base, path string, chunk time.Duration) (streamResult, error) {
@@ -114,11 +121,13 @@ func streamFile(ctx context.Context, base, path string, chunk time.Duration) (st
 		}
 		return nil
 	}
+	res.audio = time.Duration(len(pcm)/2) * time.Second / 16000
 	next := time.Now()
 	for off := 0; off < len(pcm); off += step {
 		time.Sleep(time.Until(next))
-		next = next.Add(chunk)
 		t0 := time.Now()
+		res.lags = append(res.lags, max(0, t0.Sub(next)))
+		next = next.Add(chunk)
 		if err := c.Write(ctx, websocket.MessageBinary, pcm[off:min(off+step, len(pcm))]); err != nil {
 			return res, err
 		}
@@ -127,12 +136,15 @@ func streamFile(ctx context.Context, base, path string, chunk time.Duration) (st
 		}
 		res.latencies = append(res.latencies, time.Since(t0))
 	}
+	time.Sleep(time.Until(next)) // the end of the recording, in real time
+	t0 := time.Now()
 	if err := c.Write(ctx, websocket.MessageText, []byte(`{"eof": 1}`)); err != nil {
 		return res, err
 	}
 	if err := read(); err != nil {
 		return res, err
 	}
+	res.final = time.Since(t0)
 	c.Close(websocket.StatusNormalClosure, "")
 	res.text = strings.Join(texts, " ")
 	return res, nil
@@ -191,7 +203,11 @@ func pct(ds []time.Duration, p float64) time.Duration {
 	return ds[min(len(ds)-1, int(p*float64(len(ds))))]
 }
 
-func run(base, dev string, nstreams, nfiles int, jobList string, chunk time.Duration) error {
+func sortDurations(ds []time.Duration) {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+}
+
+func run(base, dev string, nstreams, nfiles int, jobList string, chunk time.Duration, hypPath string) error {
 	refs, err := readRefs(filepath.Join(dev, "refs.txt"))
 	if err != nil {
 		return err
@@ -243,15 +259,23 @@ func run(base, dev string, nstreams, nfiles int, jobList string, chunk time.Dura
 	swg.Wait()
 	streamWall := time.Since(t0)
 	var total wer.Counts
-	var lat []time.Duration
+	var lat, lags, finals []time.Duration
+	var audioLen time.Duration
 	var hyp strings.Builder
 	for _, r := range results {
 		total = total.Add(wer.Align(wer.Normalize(refs[r.id]), wer.Normalize(r.text)))
 		lat = append(lat, r.latencies...)
+		lags = append(lags, r.lags...)
+		finals = append(finals, r.final)
+		audioLen += r.audio
 		fmt.Fprintf(&hyp, "%s (%s)\n", strings.ToLower(r.text), r.id)
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	os.WriteFile("serveload.hyp", []byte(hyp.String()), 0o644)
+	sortDurations(lat)
+	sortDurations(lags)
+	sortDurations(finals)
+	if err := os.WriteFile(hypPath, []byte(hyp.String()), 0o644); err != nil {
+		return err
+	}
 	fmt.Printf("streams: %d clients x %d files, %d done, %d errors, wall %v\n", nstreams, nfiles, len(results), len(errs), streamWall.Round(time.Second))
 	for _, e := range errs {
 		fmt.Println("  error:", e)
@@ -259,6 +283,10 @@ func run(base, dev string, nstreams, nfiles int, jobList string, chunk time.Dura
 	fmt.Printf("stream WER %.2f%% (%d ref words, S %d D %d I %d)\n", total.Rate(), total.Ref, total.Sub, total.Del, total.Ins)
 	fmt.Printf("reply latency per %v chunk: p50 %v p95 %v max %v (%d replies)\n", chunk, pct(lat, 0.5).Round(time.Millisecond),
 		pct(lat, 0.95).Round(time.Millisecond), pct(lat, 1).Round(time.Millisecond), len(lat))
+	fmt.Printf("lag behind real time when sending a chunk: p50 %v p95 %v max %v (%v of audio per client on average)\n",
+		pct(lags, 0.5).Round(time.Millisecond), pct(lags, 0.95).Round(time.Millisecond), pct(lags, 1).Round(time.Millisecond),
+		(audioLen / time.Duration(max(1, nstreams))).Round(100*time.Millisecond))
+	fmt.Printf("final result after eof: p50 %v max %v\n", pct(finals, 0.5).Round(time.Millisecond), pct(finals, 1).Round(time.Millisecond))
 	wg.Wait()
 	for _, l := range jobLines {
 		fmt.Println(l)
