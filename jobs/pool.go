@@ -10,6 +10,11 @@ import (
 	"hark/recognizer"
 )
 
+// shrinkFraction: a session returned to the pool holding more than footprint/shrinkFraction bytes is
+// shrunk (recognizer.Session.Shrink), so that one hard segment's arenas are not kept at their peak. A 30 s
+// segment of the dev set leaves about 32 MB with the en-us model, a sixth of its footprint.
+const shrinkFraction = 4
+
 // ErrBusy is returned by TryGet when every session of the pool is in use.
 var ErrBusy = errors.New("jobs: all sessions are in use")
 
@@ -19,7 +24,8 @@ var ErrBusy = errors.New("jobs: all sessions are in use")
 //
 // Memory: at most Size sessions, each bounded by the footprint (fixed by the decoder configuration and the
 // longest segment, not by the audio); an idle session keeps its arenas at the high-water mark of what it
-// decoded until Trim shrinks it. Safe for concurrent use.
+// decoded (shrunk when that exceeds a quarter of the footprint) until Trim drops it. Safe for concurrent
+// use.
 type SessionPool struct {
 	m    *recognizer.Model
 	sem  chan struct{}
@@ -159,6 +165,10 @@ func (p *SessionPool) take(unreserve func()) (*recognizer.Session, func(), error
 	return s, func() {
 		once.Do(func() {
 			b := s.Bytes()
+			if p.footprint > 0 && b > p.footprint/shrinkFraction {
+				s.Shrink() // an unusually hard segment: do not keep its peak while idle in the pool
+				b = s.Bytes()
+			}
 			p.mu.Lock()
 			p.held[s] = b
 			p.mu.Unlock()
@@ -174,31 +184,20 @@ func (p *SessionPool) take(unreserve func()) (*recognizer.Session, func(), error
 	}, nil
 }
 
-// Trim shrinks the idle sessions' storage (recognizer.Session.Shrink) and returns how many it shrank and
-// the bytes they held before. Sessions in use are left alone; it never waits for one.
+// Trim drops the idle sessions (their decoder arenas, lattices, front end and scorer become garbage, for
+// the caller to hand back to the OS) and returns how many it dropped and the bytes they held. Sessions in
+// use are left alone, and new ones are made on demand. It never waits.
 func (p *SessionPool) Trim() (sessions int, freed int64) {
-	for range len(p.idle) {
+	for {
 		select {
-		case p.sem <- struct{}{}:
+		case s := <-p.idle:
+			p.mu.Lock()
+			freed += p.held[s]
+			delete(p.held, s)
+			p.mu.Unlock()
+			sessions++
 		default:
 			return sessions, freed
 		}
-		var s *recognizer.Session
-		select {
-		case s = <-p.idle:
-		default:
-			<-p.sem
-			return sessions, freed
-		}
-		s.Shrink()
-		b := s.Bytes()
-		p.mu.Lock()
-		freed += p.held[s] - b
-		p.held[s] = b
-		p.mu.Unlock()
-		sessions++
-		p.idle <- s
-		<-p.sem
 	}
-	return sessions, freed
 }

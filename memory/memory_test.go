@@ -173,3 +173,23 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestParseMaps(t *testing.T) {
+	in := []byte(`55d0c8a00000-55d0c8c00000 r--p 00000000 08:01 123 /usr/bin/hark
+7f0000000000-7f0000100000 r--s 00000000 08:01 456 /root/.cache/hark/graphs/x/HCLG.fst
+7f0000200000-7f0000300000 rw-p 00000000 00:00 0
+garbage
+7f0000400000-7f0000300000 r--s 00000000 08:01 7 /bad/range
+7f0000500000-7f0000600000 r--s 00000000 08:01 8 /path with spaces/lm.bin
+`)
+	got := parseMaps(in)
+	if len(got) != 4 {
+		t.Fatalf("parseMaps: %d mappings; want 4: %+v", len(got), got)
+	}
+	if got[1].perms != "r--s" || got[1].end-got[1].start != 1<<20 || got[1].path != "/root/.cache/hark/graphs/x/HCLG.fst" {
+		t.Errorf("mapping 1 = %+v", got[1])
+	}
+	if got[2].path != "" || got[3].path != "/path with spaces/lm.bin" {
+		t.Errorf("paths: %q %q", got[2].path, got[3].path)
+	}
+}

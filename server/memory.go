@@ -42,7 +42,7 @@ func goHeapLive() int64 {
 }
 
 // setupMemory builds the budget (when cfg.MemoryLimit > 0), the idle releaser and the component counters.
-// It measures the runtime's baseline so that SetModel can tell the model's bytes.
+// It measures the process's RSS before the model so that SetModel can tell the model's bytes.
 func (s *Server) setupMemory() error {
 	if s.cfg.MemoryLimit > 0 {
 		b, err := memory.NewBudget(s.cfg.MemoryLimit)
@@ -53,7 +53,8 @@ func (s *Server) setupMemory() error {
 	}
 	s.idle = memory.NewIdleReleaser(s.cfg.IdleRelease)
 	s.idle.OnRelease(s.trimSessions)
-	s.baseHeap = goHeapLive()
+	debug.FreeOSMemory()
+	s.baseRSS = memory.RSS()
 	s.comps.Set("model", func() int64 { return s.modelBytes.Load() })
 	s.comps.Set("graph", func() int64 { return s.graphBytes.Load() })
 	s.comps.Set("sessions", func() int64 {
@@ -70,28 +71,33 @@ func (s *Server) setupMemory() error {
 	return nil
 }
 
-// admit measures the loaded model and puts both session pools under the budget: the model and graph
-// (everything the runtime holds once they are loaded) become the budget's fixed part, and every session
-// reserves m.SessionFootprint().
+// admit measures the loaded model and puts both session pools under the budget. The model's memory-mapped
+// files (graph, LM) are faulted in and the loading garbage handed back to the OS first, so that the RSS
+// measured then is the process idle with its model: it becomes the budget's fixed part (counted once),
+// and its growth since New is split into the graph (its arrays, on the heap or mapped) and the rest of the
+// model. Every session reserves m.SessionFootprint().
 func (s *Server) admit(m *recognizer.Model, pools ...*jobs.SessionPool) {
-	live := goHeapLive()
+	if _, err := memory.PopulateFileMappings(); err != nil {
+		s.log.Warn("memory: fault in mapped model files", "err", err)
+	}
+	debug.FreeOSMemory() // the garbage of loading (graph building, file buffers)
+	rss := max(memory.RSS(), goHeapLive())
 	graph := m.GraphBytes()
 	s.graphBytes.Store(graph)
-	s.modelBytes.Store(max(live-s.baseHeap-graph, 0))
+	s.modelBytes.Store(max(rss-s.baseRSS-graph, 0))
 	fp := m.SessionFootprint()
 	s.footprint.Store(fp)
 	if s.budget != nil {
-		s.budget.SetFixed(live)
+		s.budget.SetFixed(rss)
 	}
 	for _, p := range pools {
 		p.Admit(s.budget, fp, s.idle)
 	}
-	debug.FreeOSMemory() // the garbage of loading (graph building, file buffers) goes back to the OS now
-	s.log.Info("memory", "limit", s.cfg.MemoryLimit, "fixed", live, "model", s.modelBytes.Load(), "graph", graph,
+	s.log.Info("memory", "limit", s.cfg.MemoryLimit, "fixed", rss, "model", s.modelBytes.Load(), "graph", graph,
 		"session_footprint", fp, "idle_release", s.cfg.IdleRelease)
 }
 
-// trimSessions shrinks the idle sessions of both pools (the IdleReleaser runs it before handing memory
+// trimSessions drops the idle sessions of both pools (the IdleReleaser runs it before handing memory
 // back to the operating system).
 func (s *Server) trimSessions() {
 	var n int
@@ -102,7 +108,7 @@ func (s *Server) trimSessions() {
 			n, freed = n+k, freed+f
 		}
 	}
-	s.log.Info("idle: memory released", "sessions_shrunk", n, "session_bytes_freed", freed)
+	s.log.Info("idle: memory released", "sessions_dropped", n, "session_bytes_freed", freed)
 }
 
 // Budget returns the memory budget (nil without Config.MemoryLimit). The caller applies it as Go's soft

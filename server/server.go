@@ -4,7 +4,7 @@
 // Memory: the model (shared, read-only), at most Config.Streams live sessions plus Config.Workers job
 // sessions (each bounded by recognizer.Model.SessionFootprint, which it reserves from the memory budget
 // before it starts), and per request one read buffer: uploads are streamed to files in the data
-// directory, never held whole in memory. Idle sessions are shrunk and memory handed back to the OS after
+// directory, never held whole in memory. Idle sessions are dropped and memory handed back to the OS after
 // Config.IdleRelease without work. /debug/memory and /metrics show where the memory is.
 package server
 
@@ -57,7 +57,7 @@ type Config struct {
 	// once, every session reserves its worst-case footprint first; jobs wait for room, streams and
 	// synchronous requests are refused with 503 + Retry-After. The caller sets Go's soft limit to it.
 	MemoryLimit int64
-	// IdleRelease: after this long without a session in use, idle sessions are shrunk and memory is
+	// IdleRelease: after this long without a session in use, idle sessions are dropped and memory is
 	// handed back to the operating system (0 = never).
 	IdleRelease time.Duration
 }
@@ -149,7 +149,7 @@ type Server struct {
 	budget      *memory.Budget
 	idle        *memory.IdleReleaser
 	comps       memory.Components
-	baseHeap    int64
+	baseRSS     int64
 	modelBytes  atomic.Int64
 	graphBytes  atomic.Int64
 	footprint   atomic.Int64 // what each session reserves
