@@ -160,6 +160,9 @@ func distances(f Expanded, reverse bool, delta float32) ([]Weight, error) {
 			t := a.NextState
 			w := rs + a.Weight
 			nd := sr.Plus(d[t], w)
+			if nd != nd { // NaN: log sums that overflowed to −Inf never settle
+				return d, fmt.Errorf("state %d: %w", t, ErrNotConverged)
+			}
 			if !ApproxEqual(d[t], nd, delta) {
 				d[t] = nd
 				r[t] = sr.Plus(r[t], w)
@@ -302,23 +305,49 @@ func removeWeight(f *Vector, w Weight, atFinal bool) {
 	f.props &= PropBinary
 }
 
-// Push returns a copy of f with weights and/or output labels pushed (OpenFST's Push(ifst, ofst, ptype,
-// rtype, delta), the fstpush tool): PushWeights moves weights, PushLabels moves output labels (see
-// [PushLabelsInPlace]); PushRemoveTotalWeight and PushRemoveCommonAffix drop what accumulates at the start
-// (or at the finals with ReweightToFinal). f is not modified.
+// Push returns a copy of f with weights and/or output labels pushed (OpenFST's Push<Arc, rtype>(ifst, ofst,
+// ptype, delta), the fstpush tool). f is not modified.
+//
+// PushWeights alone moves weights as [PushWeightsInPlace]. With PushLabels, labels and weights are pushed
+// together as OpenFST does through the gallic semiring (see [PushLabelsInPlace]): output strings move toward
+// the start (ReweightToInitial: each state's pending output is the longest common prefix of the output
+// strings of its paths to a final state) or toward the finals (ReweightToFinal: the longest common suffix of
+// the output strings of the paths reaching it from the start). PushRemoveCommonAffix drops the common prefix
+// (suffix) that accumulates at the start (finals) and PushRemoveTotalWeight the total weight, OpenFST's
+// kPushRemoveCommonAffix and kPushRemoveTotalWeight. delta is the shortest-distance convergence delta
+// (fstpush's --delta, kDelta by default).
 func Push(f Expanded, ptype PushType, typ ReweightType, delta float32) (*Vector, error) {
-	out := Copy(f)
 	if ptype&PushLabels != 0 {
-		if err := PushLabelsInPlace(out, typ, ptype&PushRemoveCommonAffix != 0); err != nil {
-			return nil, err
-		}
+		return pushGallic(f, ptype, typ, delta)
 	}
+	out := Copy(f)
 	if ptype&PushWeights != 0 {
 		if err := PushWeightsInPlace(out, typ, delta, ptype&PushRemoveTotalWeight != 0); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// PushLabelsInPlace pushes the output labels of f toward the initial state or toward the final states
+// (OpenFST's Push with kPushLabels, and kPushRemoveCommonAffix when removeCommonAffix); f is replaced by the
+// result. See [Push] for the semantics. Pushing labels alone does not move weights in the tropical semiring.
+// In the log semiring OpenFST reweights with the potentials of the unweighted FST (−log of the number of
+// paths), and so does this function on acyclic FSTs; on cyclic ones that number is infinite (fstpush 1.7.9
+// then loops forever, or stops on a delta artifact when the count grows slowly), and here the weights stay in
+// place: the result has OpenFST's states and arcs and the same weighted relation. delta is the
+// shortest-distance convergence delta (kDelta for fstpush).
+func PushLabelsInPlace(f *Vector, typ ReweightType, delta float32, removeCommonAffix bool) error {
+	pt := PushLabels
+	if removeCommonAffix {
+		pt |= PushRemoveCommonAffix
+	}
+	g, err := pushGallic(f, pt, typ, delta)
+	if err != nil {
+		return err
+	}
+	*f = *g
+	return nil
 }
 
 // labelString is an output string during label pushing; zero marks the semiring zero (no path).
@@ -337,159 +366,471 @@ func lcp(a, b []Label) []Label {
 	return a[:i]
 }
 
-// PushLabelsInPlace pushes output labels toward the initial state (OpenFST's Push with kPushLabels,
-// REWEIGHT_TO_INITIAL): each state's pending output is the longest common prefix of the output strings of all
-// its successful paths, and arcs are rewritten to emit it as early as possible. Arcs that must emit more than
-// one label become chains of epsilon-input arcs through new states (OpenFST's FactorWeight). The common
-// prefix of the whole FST is kept at the start unless removeCommonAffix. Pushing toward the final states is
-// not supported for labels and returns an error.
-func PushLabelsInPlace(f *Vector, typ ReweightType, removeCommonAffix bool) error {
-	if typ != ReweightToInitial {
-		return errors.New("wfst: push labels: only toward the initial state is supported")
+// lcs returns the longest common suffix of a and b (a sub-slice of a).
+func lcs(a, b []Label) []Label {
+	i, j := len(a), len(b)
+	for i > 0 && j > 0 && a[i-1] == b[j-1] {
+		i--
+		j--
 	}
+	return a[i:]
+}
+
+// hasPrefix and hasSuffix report whether p is a prefix (suffix) of s.
+func hasPrefix(s, p []Label) bool { return len(p) <= len(s) && len(lcp(s[:len(p)], p)) == len(p) }
+func hasSuffix(s, p []Label) bool {
+	return len(p) <= len(s) && len(lcs(s[len(s)-len(p):], p)) == len(p)
+}
+
+// stringPotentials returns the string potential of every state in the string semiring (OpenFST's
+// StringWeight under ShortestDistance): toward the initial state (STRING_LEFT, reverse distance) the longest
+// common prefix of the output strings of the paths from s to a final state, toward the finals (STRING_RIGHT,
+// forward distance) the longest common suffix of the output strings of the paths from the start to s.
+// Arcs of weight Zero take no part. The fixpoint is exact: a potential only shortens, so each state is
+// updated at most its potential's length + 1 times. Memory: O(states + arcs + total potential length).
+func stringPotentials(f Expanded, typ ReweightType) []labelString {
 	n := f.NumStates()
-	if n == 0 || f.Start() == NoStateID {
-		return nil
+	p := make([]labelString, n)
+	for i := range p {
+		p[i].zero = true
 	}
-	// Reverse adjacency.
+	inq := make([]bool, n)
+	var q []int32
+	push := func(s int32) {
+		if !inq[s] {
+			inq[s] = true
+			q = append(q, s)
+		}
+	}
+	var buf []Label
+	// relax merges cand into p[t] (lcp toward the initial state, lcs toward the finals) and queues t when
+	// p[t] changed.
+	relax := func(t int32, cand []Label) {
+		switch {
+		case p[t].zero:
+			p[t] = labelString{s: append([]Label(nil), cand...)}
+		case typ == ReweightToInitial:
+			c := lcp(p[t].s, cand)
+			if len(c) == len(p[t].s) {
+				return
+			}
+			p[t].s = c
+		default:
+			c := lcs(p[t].s, cand)
+			if len(c) == len(p[t].s) {
+				return
+			}
+			p[t].s = c
+		}
+		push(t)
+	}
+	if typ == ReweightToFinal {
+		st := int32(f.Start())
+		p[st] = labelString{}
+		push(st)
+		for head := 0; head < len(q); head++ {
+			s := q[head]
+			inq[s] = false
+			for _, a := range f.Arcs(StateID(s)) {
+				if IsZero(a.Weight) {
+					continue
+				}
+				buf = append(buf[:0], p[s].s...)
+				if a.OLabel != Epsilon {
+					buf = append(buf, a.OLabel)
+				}
+				relax(int32(a.NextState), buf)
+			}
+		}
+		return p
+	}
+	// Toward the initial state: propagate backward over the reversed arcs (CSR).
 	off := make([]int32, n+1)
 	for s := 0; s < n; s++ {
-		for _, a := range f.states[s].arcs {
-			off[a.NextState+1]++
+		for _, a := range f.Arcs(StateID(s)) {
+			if !IsZero(a.Weight) {
+				off[a.NextState+1]++
+			}
 		}
 	}
 	for i := 0; i < n; i++ {
 		off[i+1] += off[i]
 	}
-	pred := make([]int32, off[n])
+	type predArc struct {
+		src int32
+		out Label
+	}
+	pred := make([]predArc, off[n])
 	pos := make([]int32, n)
 	copy(pos, off[:n])
 	for s := 0; s < n; s++ {
-		for _, a := range f.states[s].arcs {
-			pred[pos[a.NextState]] = int32(s)
-			pos[a.NextState]++
+		for _, a := range f.Arcs(StateID(s)) {
+			if !IsZero(a.Weight) {
+				pred[pos[a.NextState]] = predArc{int32(s), a.OLabel}
+				pos[a.NextState]++
+			}
 		}
 	}
-	p := make([]labelString, n)
-	inq := make([]bool, n)
-	var q []int32
 	for s := 0; s < n; s++ {
-		p[s].zero = true
-		if !IsZero(f.states[s].final) {
+		if !IsZero(f.Final(StateID(s))) {
 			p[s] = labelString{}
+			push(int32(s))
 		}
 	}
+	for head := 0; head < len(q); head++ {
+		t := q[head]
+		inq[t] = false
+		for _, pa := range pred[off[t]:off[t+1]] {
+			buf = buf[:0]
+			if pa.out != Epsilon {
+				buf = append(buf, pa.out)
+			}
+			buf = append(buf, p[t].s...)
+			relax(pa.src, buf)
+		}
+	}
+	return p
+}
+
+// weightPotentials returns the weight part of the gallic potentials: the shortest distances of f when
+// weights are pushed too, else those of f unweighted (every non-Zero weight One), as OpenFST's Push does
+// through RmWeightMapper. Unweighted tropical distances are One wherever the string potential is defined.
+// Unweighted log distances are −log of the number of paths, which is infinite on a cyclic FST: OpenFST then
+// loops forever or stops on a delta artifact, and here the potentials are One (weights stay in place).
+func weightPotentials(f Expanded, ptype PushType, typ ReweightType, delta float32, p []labelString) ([]Weight, error) {
+	reverse := typ == ReweightToInitial
+	if ptype&PushWeights != 0 {
+		return distances(f, reverse, delta)
+	}
+	n := f.NumStates()
+	if f.Semiring() == Tropical || hasLiveCycle(f) {
+		w := make([]Weight, n)
+		for s := range w {
+			w[s] = One
+			if p[s].zero {
+				w[s] = Zero
+			}
+		}
+		return w, nil
+	}
+	u := NewVector(f.Semiring())
+	u.AddStates(n)
+	u.SetStart(f.Start())
+	unweighted := func(w Weight) Weight {
+		if IsZero(w) {
+			return Zero
+		}
+		return One
+	}
 	for s := 0; s < n; s++ {
-		if !p[s].zero {
-			for _, u := range pred[off[s]:off[s+1]] {
-				if !inq[u] {
-					inq[u] = true
-					q = append(q, u)
+		arcs := append([]Arc(nil), f.Arcs(StateID(s))...)
+		for i := range arcs {
+			arcs[i].Weight = unweighted(arcs[i].Weight)
+		}
+		u.SetArcs(StateID(s), arcs)
+		u.SetFinal(StateID(s), unweighted(f.Final(StateID(s))))
+	}
+	return distances(u, reverse, delta)
+}
+
+// hasLiveCycle reports whether f has a cycle of arcs whose weights are not Zero (Kahn's algorithm).
+func hasLiveCycle(f Expanded) bool {
+	n := f.NumStates()
+	indeg := make([]int32, n)
+	for s := 0; s < n; s++ {
+		for _, a := range f.Arcs(StateID(s)) {
+			if !IsZero(a.Weight) {
+				indeg[a.NextState]++
+			}
+		}
+	}
+	q := make([]StateID, 0, n)
+	for s := 0; s < n; s++ {
+		if indeg[s] == 0 {
+			q = append(q, StateID(s))
+		}
+	}
+	for i := 0; i < len(q); i++ {
+		for _, a := range f.Arcs(q[i]) {
+			if IsZero(a.Weight) {
+				continue
+			}
+			if indeg[a.NextState]--; indeg[a.NextState] == 0 {
+				q = append(q, a.NextState)
+			}
+		}
+	}
+	return len(q) < n
+}
+
+// gallicArc is an arc of the gallic FST of label pushing: its output is a string of labels.
+type gallicArc struct {
+	ilabel Label
+	out    []Label
+	weight Weight
+	next   StateID
+}
+
+// gallicState is a state of the gallic FST: its arcs and final weight (a string and a weight; Zero when the
+// weight is Zero).
+type gallicState struct {
+	arcs     []gallicArc
+	finalOut []Label
+	final    Weight
+}
+
+// pushGallic implements Push with PushLabels as OpenFST does: f is mapped to the gallic semiring (output
+// string × weight; GALLIC_LEFT toward the initial state, GALLIC_RIGHT toward the finals), potentials are
+// computed ([stringPotentials], [weightPotentials]), the FST is reweighted with them (Reweight: an arc s→t
+// gets p(s)⁻¹·o·p(t) toward the initial state and p(s)·o·p(t)⁻¹ toward the finals, a final state the
+// pending p(s) toward the finals), the start potential is put back at the start, the common affix and total
+// weight removed if asked (RemoveWeight), and then strings longer than one label are factored as
+// FactorWeightFst with GallicFactor does: an arc emits the first label of its string and leads to the state
+// (t, rest), a copy of t whose arcs and final weight are prefixed with rest; a final string of two or more
+// labels leads on an ε-input arc to (none, rest), and a one-label final string becomes an ε-input arc into a
+// single new final state (FromGallicMapper's superfinal state). Only states reachable from the start are
+// kept, numbered in breadth-first discovery order like OpenFST's. The result is isomorphic to OpenFST's
+// output (up to delta in weights; see [PushLabelsInPlace] for cyclic log FSTs).
+//
+// Memory: O(states + arcs) plus the pending strings; the output has one state per distinct (state, pending
+// string) reached, which is at most the input states times the distinct suffixes of the potentials, as in
+// OpenFST.
+func pushGallic(f Expanded, ptype PushType, typ ReweightType, delta float32) (*Vector, error) {
+	n := f.NumStates()
+	start := f.Start()
+	if n == 0 || start == NoStateID {
+		return Copy(f), nil
+	}
+	toInitial := typ == ReweightToInitial
+	p := stringPotentials(f, typ)
+	w, err := weightPotentials(f, ptype, typ, delta, p)
+	if err != nil {
+		return nil, fmt.Errorf("push labels: %w", err)
+	}
+	potZero := func(s StateID) bool { return p[s].zero && IsZero(w[s]) }
+
+	// The total weight (ComputeTotalWeight), before reweighting.
+	removeTotal, removeAffix := ptype&PushRemoveTotalWeight != 0, ptype&PushRemoveCommonAffix != 0
+	var totalOut []Label
+	totalW, totalZero := One, true
+	if removeTotal || removeAffix {
+		if toInitial {
+			totalOut, totalW, totalZero = p[start].s, w[start], potZero(start)
+		} else {
+			sr := f.Semiring()
+			totalW = Zero
+			for s := 0; s < n; s++ {
+				if potZero(StateID(s)) || IsZero(f.Final(StateID(s))) {
+					continue
+				}
+				if totalZero {
+					totalOut = p[s].s
+				} else {
+					totalOut = lcs(totalOut, p[s].s)
+				}
+				totalW, totalZero = sr.Plus(totalW, w[s]+f.Final(StateID(s))), false
+			}
+		}
+		if !removeAffix {
+			totalOut = nil
+		}
+		if !removeTotal {
+			totalW = One
+		}
+	}
+
+	// The gallic FST, reweighted (Reweight).
+	g := make([]gallicState, n, n+1)
+	for s := 0; s < n; s++ {
+		ps, pzs := p[s], potZero(StateID(s))
+		arcs := f.Arcs(StateID(s))
+		gs := &g[s]
+		gs.arcs = make([]gallicArc, len(arcs))
+		for i, a := range arcs {
+			ga := gallicArc{ilabel: a.ILabel, weight: a.Weight, next: a.NextState}
+			if a.OLabel != Epsilon {
+				ga.out = []Label{a.OLabel}
+			}
+			t := a.NextState
+			if !pzs && !potZero(t) && !IsZero(a.Weight) {
+				if toInitial {
+					full := append(ga.out, p[t].s...)
+					if hasPrefix(full, ps.s) {
+						ga.out = full[len(ps.s):]
+					}
+					ga.weight = Divide(a.Weight+w[t], w[s])
+				} else {
+					full := append(append([]Label(nil), ps.s...), ga.out...)
+					if hasSuffix(full, p[t].s) {
+						ga.out = full[:len(full)-len(p[t].s)]
+					}
+					ga.weight = Divide(w[s]+a.Weight, w[t])
+				}
+			}
+			gs.arcs[i] = ga
+		}
+		gs.final = f.Final(StateID(s))
+		switch {
+		case toInitial && !pzs:
+			gs.final = Divide(gs.final, w[s]) // the string part is ε: p(s) = ε at a final state
+		case !toInitial && pzs:
+			gs.final = Zero
+		case !toInitial && !IsZero(gs.final):
+			gs.finalOut = ps.s
+			gs.final = w[s] + gs.final
+		}
+	}
+	// The start potential goes back at the start.
+	if !potZero(start) && (len(p[start].s) > 0 || w[start] != One) {
+		fOut, fW := p[start].s, w[start]
+		if !toInitial { // One / p(start): the string part is ε (the empty path reaches the start)
+			fOut, fW = nil, Divide(One, w[start])
+		}
+		if initialAcyclic(f) {
+			gs := &g[start]
+			for i := range gs.arcs {
+				a := &gs.arcs[i]
+				a.out = append(append([]Label(nil), fOut...), a.out...)
+				a.weight = fW + a.weight
+			}
+			if !IsZero(gs.final) {
+				gs.finalOut = append(append([]Label(nil), fOut...), gs.finalOut...)
+				gs.final = fW + gs.final
+			}
+		} else {
+			g = append(g, gallicState{arcs: []gallicArc{{ilabel: Epsilon, out: fOut, weight: fW, next: start}}, final: Zero})
+			start = StateID(len(g) - 1)
+		}
+	}
+	// RemoveWeight: divide the total out of the finals (toward the finals) or the start.
+	if !totalZero && (len(totalOut) > 0 || totalW != One) {
+		if toInitial {
+			gs := &g[start]
+			for i := range gs.arcs {
+				a := &gs.arcs[i]
+				if hasPrefix(a.out, totalOut) {
+					a.out = a.out[len(totalOut):]
+				}
+				a.weight = Divide(a.weight, totalW)
+			}
+			if !IsZero(gs.final) && hasPrefix(gs.finalOut, totalOut) {
+				gs.finalOut = gs.finalOut[len(totalOut):]
+			}
+			gs.final = Divide(gs.final, totalW)
+		} else {
+			for s := range g {
+				gs := &g[s]
+				if !IsZero(gs.final) && hasSuffix(gs.finalOut, totalOut) {
+					gs.finalOut = gs.finalOut[:len(gs.finalOut)-len(totalOut)]
+				}
+				gs.final = Divide(gs.final, totalW)
+			}
+		}
+	}
+	return factorGallic(f, g, start), nil
+}
+
+// superfinalPending marks arcs into the superfinal state until its id is known.
+const superfinalPending StateID = -2
+
+// factorGallic builds the output of label pushing from the gallic FST g (FactorWeightFst with GallicFactor,
+// then ArcMap with FromGallicMapper; see [pushGallic]). Symbol tables are taken from f.
+func factorGallic(f Expanded, g []gallicState, start StateID) *Vector {
+	out := NewVector(f.Semiring())
+	if sy, ok := f.(Symbolic); ok {
+		out.isyms, out.osyms = sy.InputSymbols(), sy.OutputSymbols()
+	}
+	type element struct {
+		state StateID // NoStateID for a pending final string
+		rest  []Label
+	}
+	type elementKey struct {
+		state StateID
+		rest  string
+	}
+	var elements []element
+	plain := make([]StateID, len(g)) // (s, ε) elements
+	for i := range plain {
+		plain[i] = NoStateID
+	}
+	ids := make(map[elementKey]StateID)
+	var key []byte
+	find := func(s StateID, rest []Label) StateID {
+		if len(rest) == 0 && s != NoStateID {
+			if plain[s] == NoStateID {
+				plain[s] = out.AddState()
+				elements = append(elements, element{state: s})
+			}
+			return plain[s]
+		}
+		key = key[:0]
+		for _, l := range rest {
+			key = append(key, byte(l), byte(l>>8), byte(l>>16), byte(l>>24))
+		}
+		if id, ok := ids[elementKey{s, string(key)}]; ok {
+			return id
+		}
+		id := out.AddState()
+		ids[elementKey{s, string(key)}] = id
+		elements = append(elements, element{s, append([]Label(nil), rest...)})
+		return id
+	}
+	out.SetStart(find(start, nil))
+	needSuperfinal := false
+	var buf []Label
+	for i := 0; i < len(elements); i++ {
+		e := elements[i]
+		id := StateID(i)
+		finalOut, final := e.rest, One
+		if e.state != NoStateID {
+			gs := &g[e.state]
+			for _, a := range gs.arcs {
+				str := a.out
+				if len(e.rest) > 0 {
+					buf = append(append(buf[:0], e.rest...), a.out...)
+					str = buf
+				}
+				arc := Arc{ILabel: a.ilabel, Weight: a.weight}
+				if len(str) > 0 {
+					arc.OLabel = str[0]
+				}
+				if len(str) > 1 {
+					arc.NextState = find(a.next, str[1:])
+				} else {
+					arc.NextState = find(a.next, nil)
+				}
+				out.AddArc(id, arc)
+			}
+			if IsZero(gs.final) {
+				continue
+			}
+			finalOut, final = gs.finalOut, gs.final
+			if len(e.rest) > 0 {
+				finalOut = append(append([]Label(nil), e.rest...), gs.finalOut...)
+			}
+		}
+		switch len(finalOut) {
+		case 0:
+			out.SetFinal(id, final)
+		case 1:
+			out.AddArc(id, Arc{ILabel: Epsilon, OLabel: finalOut[0], Weight: final, NextState: superfinalPending})
+			needSuperfinal = true
+		default:
+			out.AddArc(id, Arc{ILabel: Epsilon, OLabel: finalOut[0], Weight: final, NextState: find(NoStateID, finalOut[1:])})
+		}
+	}
+	if needSuperfinal {
+		sf := out.AddState()
+		out.SetFinal(sf, One)
+		for s := range out.states {
+			arcs := out.states[s].arcs
+			for i := range arcs {
+				if arcs[i].NextState == superfinalPending {
+					arcs[i].NextState = sf
 				}
 			}
 		}
+		out.props &= PropBinary // arcs were added with a placeholder target
 	}
-	var buf []Label
-	for head := 0; head < len(q); head++ {
-		s := q[head]
-		inq[s] = false
-		cur := labelString{zero: true}
-		if !IsZero(f.states[s].final) {
-			cur = labelString{}
-		}
-		for _, a := range f.states[s].arcs {
-			pt := p[a.NextState]
-			if pt.zero || IsZero(a.Weight) {
-				continue
-			}
-			buf = buf[:0]
-			if a.OLabel != Epsilon {
-				buf = append(buf, a.OLabel)
-			}
-			buf = append(buf, pt.s...)
-			if cur.zero {
-				cur = labelString{s: append([]Label(nil), buf...)}
-			} else {
-				cur.s = lcp(cur.s, buf)
-			}
-		}
-		old := p[s]
-		if cur.zero || (!old.zero && len(cur.s) == len(old.s)) {
-			continue
-		}
-		p[s] = cur
-		for _, u := range pred[off[s]:off[s+1]] {
-			if !inq[u] {
-				inq[u] = true
-				q = append(q, u)
-			}
-		}
-	}
-	// Rewrite arcs: string(s→t) = p(s)⁻¹ · o · p(t).
-	type chainKey struct {
-		next StateID
-		rest string
-	}
-	chains := make(map[chainKey]StateID)
-	keyOf := func(ls []Label) string {
-		b := make([]byte, 0, 4*len(ls))
-		for _, l := range ls {
-			b = append(b, byte(l), byte(l>>8), byte(l>>16), byte(l>>24))
-		}
-		return string(b)
-	}
-	// chainTo returns a state that emits ls (epsilon inputs, weight One) and then reaches t.
-	var chainTo func(ls []Label, t StateID) StateID
-	chainTo = func(ls []Label, t StateID) StateID {
-		if len(ls) == 0 {
-			return t
-		}
-		k := chainKey{t, keyOf(ls)}
-		if s, ok := chains[k]; ok {
-			return s
-		}
-		nxt := chainTo(ls[1:], t)
-		s := f.AddState()
-		f.AddArc(s, Arc{ILabel: Epsilon, OLabel: ls[0], Weight: One, NextState: nxt})
-		chains[k] = s
-		return s
-	}
-	for s := 0; s < n; s++ {
-		ps := p[s]
-		if ps.zero {
-			continue
-		}
-		arcs := f.states[s].arcs
-		for i := range arcs {
-			a := arcs[i]
-			pt := p[a.NextState]
-			if pt.zero {
-				continue
-			}
-			buf = buf[:0]
-			if a.OLabel != Epsilon {
-				buf = append(buf, a.OLabel)
-			}
-			buf = append(buf, pt.s...)
-			if IsZero(a.Weight) || len(buf) < len(ps.s) {
-				continue // a dead arc: it took no part in the prefix computation
-			}
-			str := buf[len(ps.s):] // p(s) is a prefix of buf by construction
-			a.OLabel = Epsilon
-			if len(str) > 0 {
-				a.OLabel = str[0]
-				a.NextState = chainTo(append([]Label(nil), str[1:]...), a.NextState)
-			}
-			f.states[s].arcs[i] = a
-		}
-		f.SetArcs(StateID(s), f.states[s].arcs)
-	}
-	if total := p[f.Start()]; !total.zero && len(total.s) > 0 && !removeCommonAffix {
-		start := f.Start()
-		ns := f.AddState()
-		f.AddArc(ns, Arc{ILabel: Epsilon, OLabel: total.s[0], Weight: One, NextState: chainTo(total.s[1:], start)})
-		f.SetStart(ns)
-	}
-	f.props &= PropBinary
-	return nil
+	return out
 }
