@@ -492,18 +492,22 @@ func stringPotentials(f Expanded, typ ReweightType) []labelString {
 	return p
 }
 
-// weightPotentials returns the weight part of the gallic potentials: the shortest distances of f when
-// weights are pushed too, else those of f unweighted (every non-Zero weight One), as OpenFST's Push does
-// through RmWeightMapper. Unweighted tropical distances are One wherever the string potential is defined.
-// Unweighted log distances are −log of the number of paths, which is infinite on a cyclic FST: OpenFST then
-// loops forever or stops on a delta artifact, and here the potentials are One (weights stay in place).
-func weightPotentials(f Expanded, ptype PushType, typ ReweightType, delta float32, p []labelString) ([]Weight, error) {
-	reverse := typ == ReweightToInitial
-	if ptype&PushWeights != 0 {
-		return distances(f, reverse, delta)
-	}
+// gallicPotentials returns the potentials of label pushing: OpenFST's ShortestDistance in the gallic
+// semiring (output string × weight), forward toward the finals and backward toward the start. The weight
+// part is the shortest distance of f when weights are pushed too, else that of f unweighted (every non-Zero
+// weight One, OpenFST's RmWeightMapper). Unweighted tropical distances are One wherever the string part is
+// defined; unweighted log distances are −log of the number of paths, infinite on a cyclic FST (OpenFST then
+// loops forever, or stops on a delta artifact), and there the weight part is One too: weights stay in place.
+//
+// The string and weight parts are relaxed together as in OpenFST: a contribution is skipped when it leaves
+// the string unchanged and the weight within delta, states are visited in topological order when the
+// propagation graph is acyclic and in FIFO order with residuals otherwise. Memory: O(states + arcs) plus the
+// potential and residual strings.
+func gallicPotentials(f Expanded, ptype PushType, typ ReweightType, delta float32) ([]labelString, []Weight, error) {
 	n := f.NumStates()
-	if f.Semiring() == Tropical || hasLiveCycle(f) {
+	weighted := ptype&PushWeights != 0
+	if !weighted && (f.Semiring() == Tropical || hasLiveCycle(f)) {
+		p := stringPotentials(f, typ)
 		w := make([]Weight, n)
 		for s := range w {
 			w[s] = One
@@ -511,26 +515,176 @@ func weightPotentials(f Expanded, ptype PushType, typ ReweightType, delta float3
 				w[s] = Zero
 			}
 		}
-		return w, nil
+		return p, w, nil
 	}
-	u := NewVector(f.Semiring())
-	u.AddStates(n)
-	u.SetStart(f.Start())
-	unweighted := func(w Weight) Weight {
-		if IsZero(w) {
-			return Zero
+	sr := f.Semiring()
+	toInitial := typ == ReweightToInitial
+	weightOf := func(w Weight) Weight {
+		if weighted || IsZero(w) {
+			return w
 		}
 		return One
 	}
-	for s := 0; s < n; s++ {
-		arcs := append([]Arc(nil), f.Arcs(StateID(s))...)
-		for i := range arcs {
-			arcs[i].Weight = unweighted(arcs[i].Weight)
-		}
-		u.SetArcs(StateID(s), arcs)
-		u.SetFinal(StateID(s), unweighted(f.Final(StateID(s))))
+	// The propagation graph as CSR: forward arcs, or reversed arcs toward the start.
+	type propArc struct {
+		next   int32
+		out    Label
+		weight Weight
 	}
-	return distances(u, reverse, delta)
+	off := make([]int32, n+1)
+	for s := 0; s < n; s++ {
+		for _, a := range f.Arcs(StateID(s)) {
+			if IsZero(a.Weight) {
+				continue
+			}
+			if toInitial {
+				off[a.NextState+1]++
+			} else {
+				off[s+1]++
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		off[i+1] += off[i]
+	}
+	adj := make([]propArc, off[n])
+	pos := make([]int32, n)
+	copy(pos, off[:n])
+	for s := 0; s < n; s++ {
+		for _, a := range f.Arcs(StateID(s)) {
+			if IsZero(a.Weight) {
+				continue
+			}
+			from, to := int32(s), int32(a.NextState)
+			if toInitial {
+				from, to = to, from
+			}
+			adj[pos[from]] = propArc{to, a.OLabel, weightOf(a.Weight)}
+			pos[from]++
+		}
+	}
+	p := make([]labelString, n)
+	r := make([]labelString, n)
+	w := make([]Weight, n)
+	rw := make([]Weight, n)
+	for i := range p {
+		p[i].zero, r[i].zero = true, true
+		w[i], rw[i] = Zero, Zero
+	}
+	var sources []int32
+	if toInitial {
+		for s := 0; s < n; s++ {
+			if fw := f.Final(StateID(s)); !IsZero(fw) {
+				p[s], r[s] = labelString{}, labelString{}
+				w[s], rw[s] = weightOf(fw), weightOf(fw)
+				sources = append(sources, int32(s))
+			}
+		}
+	} else {
+		st := int32(f.Start())
+		p[st], r[st] = labelString{}, labelString{}
+		w[st], rw[st] = One, One
+		sources = append(sources, st)
+	}
+	// merge returns the sum of the strings a and cand (cand is copied when a is zero).
+	merge := func(a labelString, cand []Label) []Label {
+		switch {
+		case a.zero:
+			return append([]Label(nil), cand...)
+		case toInitial:
+			return lcp(a.s, cand)
+		default:
+			return lcs(a.s, cand)
+		}
+	}
+	var buf []Label
+	// relax propagates the residual of s along its arcs and reports the targets it updated.
+	relax := func(s int32, enqueue func(t int32) error) error {
+		rs, rws := r[s], rw[s]
+		r[s], rw[s] = labelString{zero: true}, Zero
+		if rs.zero {
+			return nil
+		}
+		for _, a := range adj[off[s]:off[s+1]] {
+			buf = buf[:0]
+			if toInitial && a.out != Epsilon {
+				buf = append(buf, a.out)
+			}
+			buf = append(buf, rs.s...)
+			if !toInitial && a.out != Epsilon {
+				buf = append(buf, a.out)
+			}
+			t := a.next
+			cw := rws + a.weight
+			nw := sr.Plus(w[t], cw)
+			ns := merge(p[t], buf)
+			if !p[t].zero && len(ns) == len(p[t].s) && ApproxEqual(w[t], nw, delta) {
+				continue
+			}
+			p[t], w[t] = labelString{s: ns}, nw
+			r[t], rw[t] = labelString{s: merge(r[t], buf)}, sr.Plus(rw[t], cw)
+			if err := enqueue(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Topological order of the propagation graph (Kahn), if there is one.
+	indeg := make([]int32, n)
+	for _, a := range adj {
+		indeg[a.next]++
+	}
+	order := make([]int32, 0, n)
+	for s := 0; s < n; s++ {
+		if indeg[s] == 0 {
+			order = append(order, int32(s))
+		}
+	}
+	for i := 0; i < len(order); i++ {
+		s := order[i]
+		for _, a := range adj[off[s]:off[s+1]] {
+			if indeg[a.next]--; indeg[a.next] == 0 {
+				order = append(order, a.next)
+			}
+		}
+	}
+	if len(order) == n {
+		for _, s := range order {
+			if err := relax(s, func(int32) error { return nil }); err != nil {
+				return nil, nil, err
+			}
+		}
+		return p, w, nil
+	}
+	inq := make([]bool, n)
+	count := make([]int32, n)
+	q := make([]int32, 0, n)
+	for _, s := range sources {
+		q = append(q, s)
+		inq[s] = true
+	}
+	enqueue := func(t int32) error {
+		if w[t] != w[t] {
+			return fmt.Errorf("state %d: %w", t, ErrNotConverged)
+		}
+		if inq[t] {
+			return nil
+		}
+		if count[t]++; count[t] > sdMaxRelax {
+			return fmt.Errorf("state %d: %w", t, ErrNotConverged)
+		}
+		inq[t] = true
+		q = append(q, t)
+		return nil
+	}
+	for head := 0; head < len(q); head++ {
+		s := q[head]
+		inq[s] = false
+		if err := relax(s, enqueue); err != nil {
+			return nil, nil, err
+		}
+	}
+	return p, w, nil
 }
 
 // hasLiveCycle reports whether f has a cycle of arcs whose weights are not Zero (Kahn's algorithm).
@@ -602,8 +756,7 @@ func pushGallic(f Expanded, ptype PushType, typ ReweightType, delta float32) (*V
 		return Copy(f), nil
 	}
 	toInitial := typ == ReweightToInitial
-	p := stringPotentials(f, typ)
-	w, err := weightPotentials(f, ptype, typ, delta, p)
+	p, w, err := gallicPotentials(f, ptype, typ, delta)
 	if err != nil {
 		return nil, fmt.Errorf("push labels: %w", err)
 	}

@@ -10,12 +10,14 @@ import (
 	"hark/wfst/wfsttest"
 )
 
-// pushLabelsDelta is the weight tolerance against OpenFST: in the log semiring, OpenFST computes the
-// potentials in the gallic semiring with its SCC queue, stopping each relaxation within kDelta, and those
-// stops add up over paths to a few kDelta.
+// pushLabelsDelta is the weight tolerance against OpenFST. In the log semiring OpenFST skips a contribution
+// to a potential that leaves the string unchanged and the weight within delta, so which ones are skipped
+// depends on the visiting order (its topological order and SCC queue, our Kahn order and FIFO): acyclic
+// results differ by up to 4e-4 at kDelta. On cyclic log FSTs both sides run with delta 1e-6 instead of
+// fstpush's kDelta: at kDelta the two queues stop within a few kDelta of the fixpoint (seen: 4e-3).
 func pushLabelsDelta(sr wfst.Semiring) float32 {
 	if sr == wfst.Log {
-		return 1e-2
+		return 1e-3
 	}
 	return 1e-5
 }
@@ -77,11 +79,15 @@ func TestOraclePushLabels(t *testing.T) {
 				in = wfst.Copy(u)
 				in.SetSemiring(wfst.Tropical)
 			}
-			want, err := o.Run("fstpush", v.args, in)
+			args, delta := v.args, float32(wfst.Delta)
+			if c.cfg.Semiring == wfst.Log && !c.cfg.Acyclic {
+				args, delta = append(append([]string(nil), args...), "--delta=1e-6"), 1e-6
+			}
+			want, err := o.Run("fstpush", args, in)
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
-			got, err := wfst.Push(u, v.ptype, v.typ, wfst.Delta)
+			got, err := wfst.Push(u, v.ptype, v.typ, delta)
 			if err != nil {
 				t.Fatalf("%s: Push: %v", what, err)
 			}
