@@ -8,6 +8,7 @@
 #     clients fell, the latency of the final result after eof;
 #   - the server's CPU seconds (user+sys) during the load and its peak RSS (VmHWM), and the load average.
 # Usage: bench/serve-load.sh [STREAMS [FILES_PER_STREAM [JOBS]]]   (defaults 8 2 4; from anywhere)
+# HARK=path/to/hark uses that binary instead of building cmd/hark.
 set -eu
 STREAMS=${1:-8}
 FILES=${2:-2}
@@ -20,7 +21,7 @@ trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
 TCK=$(getconf CLK_TCK)
 cpu() { awk -v t="$TCK" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / t }' /proc/$1/stat; }
 wertotal() { awk '$1 == "TOTAL" { print $NF }'; }
-go build -o "$TMP/hark" ./cmd/hark
+if [ -n "${HARK:-}" ]; then cp "$HARK" "$TMP/hark"; else go build -o "$TMP/hark" ./cmd/hark; fi
 go build -o "$TMP/serveload" ./bench/serveload
 ls $DEV/wav/*.wav | sort > "$TMP/all"
 N=$((STREAMS * FILES))
