@@ -180,13 +180,26 @@ func distances(f Expanded, reverse bool, delta float32) ([]Weight, error) {
 	return d, nil
 }
 
-// initialAcyclic reports whether no arc enters the start state.
+// initialAcyclic reports whether the start state is on no cycle (OpenFST's kInitialAcyclic): no state
+// reachable from the start has an arc into it. Arcs into the start from states it cannot reach do not count.
 func initialAcyclic(f Expanded) bool {
 	st := f.Start()
-	for s := 0; s < f.NumStates(); s++ {
-		for _, a := range f.Arcs(StateID(s)) {
+	if st == NoStateID {
+		return true
+	}
+	seen := make([]bool, f.NumStates())
+	seen[st] = true
+	stack := []StateID{st}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, a := range f.Arcs(s) {
 			if a.NextState == st {
 				return false
+			}
+			if !seen[a.NextState] {
+				seen[a.NextState] = true
+				stack = append(stack, a.NextState)
 			}
 		}
 	}
@@ -312,10 +325,17 @@ func removeWeight(f *Vector, w Weight, atFinal bool) {
 // together as OpenFST does through the gallic semiring (see [PushLabelsInPlace]): output strings move toward
 // the start (ReweightToInitial: each state's pending output is the longest common prefix of the output
 // strings of its paths to a final state) or toward the finals (ReweightToFinal: the longest common suffix of
-// the output strings of the paths reaching it from the start). PushRemoveCommonAffix drops the common prefix
-// (suffix) that accumulates at the start (finals) and PushRemoveTotalWeight the total weight, OpenFST's
-// kPushRemoveCommonAffix and kPushRemoveTotalWeight. delta is the shortest-distance convergence delta
-// (fstpush's --delta, kDelta by default).
+// the output strings of the paths reaching it from the start). Output strings longer than one label are
+// split as OpenFST's FactorWeightFst does: the first label stays on the arc and the rest is carried into a
+// copy of the next state, whose arcs emit it first; a pending output at a final state leaves on ε-input arcs
+// into a new final state (see pushGallic). The output may therefore have more states than f (one per state
+// and pending string reached). It is the same FST as fstpush's, state numbers included.
+//
+// PushRemoveCommonAffix drops the common prefix (suffix) that accumulates at the start (finals) and
+// PushRemoveTotalWeight the total weight (OpenFST's kPushRemoveCommonAffix and kPushRemoveTotalWeight); with
+// PushLabels but not PushWeights the total weight is OpenFST's too (at the finals: the ⊕-sum of the final
+// weights of the unweighted potentials). delta is the shortest-distance convergence delta (fstpush's --delta,
+// kDelta by default).
 func Push(f Expanded, ptype PushType, typ ReweightType, delta float32) (*Vector, error) {
 	if ptype&PushLabels != 0 {
 		return pushGallic(f, ptype, typ, delta)
@@ -742,9 +762,10 @@ type gallicState struct {
 // FactorWeightFst with GallicFactor does: an arc emits the first label of its string and leads to the state
 // (t, rest), a copy of t whose arcs and final weight are prefixed with rest; a final string of two or more
 // labels leads on an ε-input arc to (none, rest), and a one-label final string becomes an ε-input arc into a
-// single new final state (FromGallicMapper's superfinal state). Only states reachable from the start are
-// kept, numbered in breadth-first discovery order like OpenFST's. The result is isomorphic to OpenFST's
-// output (up to delta in weights; see [PushLabelsInPlace] for cyclic log FSTs).
+// single new final state (FromGallicMapper's superfinal state, numbered last). Only states reachable from the
+// start are kept, numbered in discovery order as OpenFST's lazy FactorWeightFst numbers them, so the result
+// is identical to fstpush's output, state numbers and arc order included (weights within a few delta in the
+// log semiring; see [PushLabelsInPlace] for cyclic log FSTs).
 //
 // Memory: O(states + arcs) plus the pending strings; the output has one state per distinct (state, pending
 // string) reached, which is at most the input states times the distinct suffixes of the potentials, as in

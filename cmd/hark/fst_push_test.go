@@ -14,7 +14,8 @@ import (
 
 // TestPushLabelsCommandMatchesFstpush runs `hark fst push` and OpenFST's fstpush with the same label-pushing
 // flags (toward the final states and the start, with weights, removing the total weight and common affix)
-// on the same random cyclic transducer with epsilons, and checks the outputs are isomorphic.
+// on the same random cyclic transducer with epsilons, and checks the outputs are identical (hark numbers
+// states and orders arcs as OpenFST does).
 func TestPushLabelsCommandMatchesFstpush(t *testing.T) {
 	testenv.RequireTool(t, "fstpush")
 	dir := t.TempDir()
@@ -43,7 +44,7 @@ func TestPushLabelsCommandMatchesFstpush(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := wfsttest.Isomorphic(h, o, 1e-4); err != nil {
+		if err := wfsttest.Equal(h, o, 1e-5); err != nil {
 			t.Errorf("hark fst push %v vs fstpush: %v", args, err)
 		}
 	}
