@@ -51,7 +51,7 @@ const labelPushBatch = 16
 
 // TestOraclePushLabels runs fstpush with label pushing (toward the final states and toward the initial
 // state, alone and with weights, with and without removing the common affix and total weight) on batches of
-// random transducers (both semirings, acyclic and cyclic, with epsilons) and checks that hark's Push is
+// random transducers (both semirings, acyclic and cyclic, with epsilons, general and functional) and checks that hark's Push is
 // identical to OpenFST's output: same state numbering, arcs in the same order, weights within
 // pushLabelsDelta.
 //
@@ -64,7 +64,12 @@ func TestOraclePushLabels(t *testing.T) {
 	o := wfsttest.NewOpenFST(t)
 	counts := map[wfst.ReweightType]int{}
 	for vi, v := range labelPushVariants {
-		for i, c := range oracleCases(false, false, false) {
+		cases := oracleCases(false, false, false)
+		if v.typ == wfst.ReweightToFinal && v.ptype&wfst.PushRemoveCommonAffix == 0 {
+			// Functional transducers with outputs moved off their inputs (ε:b and a:ε arcs).
+			cases = append(cases, oracleCases(false, true, false)...)
+		}
+		for i, c := range cases {
 			seed := oracleSeed + uint64(vi*100+i)*7919
 			rng := rand.New(rand.NewPCG(seed, 3))
 			parts := make([]*wfst.Vector, labelPushBatch)
@@ -72,7 +77,7 @@ func TestOraclePushLabels(t *testing.T) {
 				parts[k] = wfsttest.RandomFST(rng, c.cfg)
 			}
 			u := wfsttest.TagUnion(parts, 1000)
-			what := fmt.Sprintf("seed %d %s %s", seed, c.name, strings.Join(v.args, " "))
+			what := fmt.Sprintf("seed %d %s/functional=%v %s", seed, c.name, c.cfg.Functional, strings.Join(v.args, " "))
 			proxy := c.cfg.Semiring == wfst.Log && !c.cfg.Acyclic && v.ptype&wfst.PushWeights == 0
 			in := u
 			if proxy {
