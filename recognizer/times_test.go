@@ -303,6 +303,70 @@ func TestWordTimes(t *testing.T) {
 	m, lmPath, dictPath := timesSetup(t, files, t.TempDir())
 	t.Run("pocketsphinx", func(t *testing.T) { testTimesPocketsphinx(t, m, ps, files, lmPath, dictPath) })
 	t.Run("streaming", func(t *testing.T) { testTimesStreaming(t, m, files[0]) })
+	t.Run("streaming cap", func(t *testing.T) { testTimesStreamingCap(t, m, files[0]) })
+}
+
+// testTimesStreamingCap checks the bound on kept features: an utterance that runs past the streaming cap
+// (its caller ignored Endpoint) keeps the decoder's times, and feeding audio allocates nothing once the
+// feature buffer has grown to the cap.
+func testTimesStreamingCap(t *testing.T, m *Model, f timesFile) {
+	s, err := m.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := readRaw(t, f.path)
+	run := func(maxFrames int) []transcript.Word {
+		t.Helper()
+		if err := s.StartStream(); err != nil {
+			t.Fatal(err)
+		}
+		if maxFrames > 0 {
+			s.stream.maxFrames = maxFrames
+		}
+		for off := 0; off < len(pcm); off += 1600 {
+			if err := s.AcceptPCM(pcm[off:min(off+1600, len(pcm))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w, err := s.FinishStream()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	full := run(0)
+	st := s.AlignStats()
+	if st.Aligned != 1 || st.Fallback != 0 {
+		t.Errorf("whole utterance under the cap: stats %+v; want 1 realigned", st)
+	}
+	capped := run(100) // goforward.raw has 228 frames
+	if st := s.AlignStats(); st.Aligned != 1 || st.Fallback != 1 {
+		t.Errorf("utterance past the cap: stats %+v; want it to keep the decoder's times", st)
+	}
+	if text(capped) != text(full) {
+		t.Fatalf("capped stream decoded %q; want %q", text(capped), text(full))
+	}
+	if capped[0].End == full[0].End && capped[1].Start == full[1].Start {
+		t.Errorf("past the cap, times %+v equal the realigned %+v", capped[:2], full[:2])
+	}
+	// Steady state: the kept features' buffer has reached the utterance's size.
+	if err := s.StartStream(); err != nil {
+		t.Fatal(err)
+	}
+	chunk := pcm[:1600]
+	if err := s.AcceptPCM(chunk); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(5, func() {
+		if err := s.AcceptPCM(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("AcceptPCM allocates %v times per 100 ms chunk; want 0", n)
+	}
+	if _, err := s.FinishStream(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func testTimesPocketsphinx(t *testing.T, m *Model, ps string, files []timesFile, lmPath, dictPath string) {
