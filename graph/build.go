@@ -8,6 +8,7 @@ import (
 
 	"hark/hmm"
 	"hark/lexicon"
+	"hark/lm"
 	"hark/wfst"
 )
 
@@ -106,6 +107,9 @@ type Graph struct {
 	// Mapped reports that HCLG's arrays are memory-mapped from the cache file (Load on Linux), not on the
 	// Go heap.
 	Mapped bool
+	// PrunedLM is the pruned LM G was built from, set by BuildFromSources when it pruned (nil otherwise,
+	// and after Load: read PrunedLMFile with lm.ReadFlat over the full model's vocabulary). Save writes it.
+	PrunedLM *lm.Model
 }
 
 // ErrEmpty reports a graph with no successful path.

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"hark/lm"
 	"hark/wfst"
 	"hark/wfst/fstio"
 )
@@ -24,9 +26,10 @@ const CacheVersion = 1
 
 // File names inside a cache entry.
 const (
-	HCLGFile  = "HCLG.fst"  // OpenFST const FST, standard arcs
-	WordsFile = "words.txt" // OpenFST text symbol table
-	InfoFile  = "info.json" // Info
+	HCLGFile     = "HCLG.fst"       // OpenFST const FST, standard arcs (aligned layout)
+	WordsFile    = "words.txt"      // OpenFST text symbol table
+	InfoFile     = "info.json"      // Info
+	PrunedLMFile = "lm-pruned.flat" // Graph.PrunedLM in lm's flat form (lm.WriteFlat), when the LM was pruned
 )
 
 // Info describes a built graph: how it was built and its sizes.
@@ -117,7 +120,8 @@ func EntryDir(root, key string) string { return filepath.Join(root, "graphs", ke
 var ErrNotCached = errors.New("graph: not in the cache")
 
 // Save writes g into dir (created; an existing entry is replaced atomically): HCLG.fst as an OpenFST const
-// FST, words.txt, info.json. The files are written to a temporary directory beside dir and renamed, so a
+// FST (aligned layout, so that Load can map it), words.txt, info.json, and lm-pruned.flat when g has its
+// pruned LM. The files are written to a temporary directory beside dir and renamed, so a
 // reader never sees half an entry.
 func Save(dir string, g *Graph) error {
 	parent := filepath.Dir(dir)
@@ -137,6 +141,11 @@ func Save(dir string, g *Graph) error {
 	}
 	if err := fstio.WriteSymbolsTextFile(filepath.Join(tmp, WordsFile), g.Words); err != nil {
 		return fmt.Errorf("graph: save: %w", err)
+	}
+	if g.PrunedLM != nil {
+		if err := writeFile(filepath.Join(tmp, PrunedLMFile), func(w io.Writer) error { return lm.WriteFlat(w, g.PrunedLM) }); err != nil {
+			return fmt.Errorf("graph: save: %w", err)
+		}
 	}
 	info, err := json.MarshalIndent(g.Info, "", "  ")
 	if err != nil {
@@ -195,6 +204,24 @@ func Load(dir string) (*Graph, error) {
 		return nil, fmt.Errorf("graph: load: %w", err)
 	}
 	return &Graph{HCLG: c, Words: words, Info: info, Mapped: mapped}, nil
+}
+
+// writeFile creates path and writes it with write through a buffer.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err := write(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // rewriteAligned replaces the const FST file at path by c in OpenFST's aligned const layout, through a

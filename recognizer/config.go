@@ -12,7 +12,7 @@ import (
 // Default file locations: Debian's pocketsphinx-en-us package.
 const (
 	DefaultModelRoot = "/usr/share/pocketsphinx/model/en-us"
-	DefaultPrune     = 400000 // n-grams of the LM the decoding graph is built from
+	DefaultPrune     = graph.DefaultPruneNGrams // n-grams of the LM the decoding graph is built from
 )
 
 // Config says which model to load and how to decode. DefaultConfig gives Debian's en-us model.
