@@ -111,11 +111,11 @@ type rec struct {
 //
 // Memory: arenas reused from one Align call to the next, so nothing is allocated once they have grown to
 // the largest utterance: the alignment graph (per word, one HMM per phone plus one per left and right
-// context variant of its edge phones, about 10 HMMs for a typical word with 2 pronunciations, 40 bytes per
-// HMM plus 20 bytes per HMM state), and the back-pointer table of 12 bytes per word or silence entry that
-// survives the beam, at most frames × (word-entry HMMs) and in practice a few per frame: for a 30-second
-// utterance (3,000 frames, ~80 words) well under 1 MB in all. An Aligner is not safe for concurrent use;
-// many Aligners may share one Model.
+// context variant of its edge phones, and per pause one HMM per filler phone: about 10 HMMs per word; about
+// 35 bytes per HMM, 20 per HMM state and 12 per link), and the back-pointer table of 12 bytes per entry into
+// a word or pause that survives the beam (at most frames × word-entry HMMs, in practice a few per frame).
+// For a 30-second utterance (3,000 frames, ~80 words) that is well under 1 MB in all. An Aligner is not
+// safe for concurrent use; many Aligners may share one Model.
 type Aligner struct {
 	md      *sphinx.Mdef
 	ns      int       // emitting states per HMM
