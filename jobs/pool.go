@@ -10,11 +10,6 @@ import (
 	"hark/recognizer"
 )
 
-// shrinkFraction: a session returned to the pool holding more than footprint/shrinkFraction bytes is
-// shrunk (recognizer.Session.Shrink), so that one hard segment's arenas are not kept at their peak. A 30 s
-// segment of the dev set leaves about 32 MB with the en-us model, a sixth of its footprint.
-const shrinkFraction = 4
-
 // ErrBusy is returned by TryGet when every session of the pool is in use.
 var ErrBusy = errors.New("jobs: all sessions are in use")
 
@@ -23,9 +18,10 @@ var ErrBusy = errors.New("jobs: all sessions are in use")
 // worst-case footprint (recognizer.Model.SessionFootprint) and gives it back when returned.
 //
 // Memory: at most Size sessions, each bounded by the footprint (fixed by the decoder configuration and the
-// longest segment, not by the audio); an idle session keeps its arenas at the high-water mark of what it
-// decoded (shrunk when that exceeds a quarter of the footprint) until Trim drops it. Safe for concurrent
-// use.
+// longest segment, not by the audio). A session is shrunk when it is returned (recognizer.Session.Shrink:
+// its decoder arenas and lattice freed), so it holds them only while in use and never keeps the
+// high-water mark of the hardest segment it ever decoded; idle sessions keep only their small fixed
+// structures until Trim drops them. Safe for concurrent use.
 type SessionPool struct {
 	m    *recognizer.Model
 	sem  chan struct{}
@@ -164,11 +160,8 @@ func (p *SessionPool) take(unreserve func()) (*recognizer.Session, func(), error
 	var once sync.Once
 	return s, func() {
 		once.Do(func() {
+			s.Shrink() // hold arenas only while in use: no high-water mark kept across requests
 			b := s.Bytes()
-			if p.footprint > 0 && b > p.footprint/shrinkFraction {
-				s.Shrink() // an unusually hard segment: do not keep its peak while idle in the pool
-				b = s.Bytes()
-			}
 			p.mu.Lock()
 			p.held[s] = b
 			p.mu.Unlock()
