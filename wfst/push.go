@@ -328,8 +328,13 @@ func removeWeight(f *Vector, w Weight, atFinal bool) {
 // the output strings of the paths reaching it from the start). Output strings longer than one label are
 // split as OpenFST's FactorWeightFst does: the first label stays on the arc and the rest is carried into a
 // copy of the next state, whose arcs emit it first; a pending output at a final state leaves on ε-input arcs
-// into a new final state (see pushGallic). The output may therefore have more states than f (one per state
-// and pending string reached). It is the same FST as fstpush's, state numbers included.
+// into a new final state (see pushGallic). It is the same FST as fstpush's, state numbers included.
+//
+// Memory: the output has one state per (state, pending string) reached, so it can be far larger than f, as
+// OpenFST's: when states reached by few paths carry long pending strings (random DAGs, say: a 542-state
+// random functional transducer exhausted 4 GB here and kept fstpush busy past 60 s), the copies grow
+// exponentially. Inputs whose pending outputs are short, such as lexicons, stay the same size (Kaldi's L,
+// 447k states: identical to fstpush's output in 1.9 s of CPU, fstpush 3.8 s).
 //
 // PushRemoveCommonAffix drops the common prefix (suffix) that accumulates at the start (finals) and
 // PushRemoveTotalWeight the total weight (OpenFST's kPushRemoveCommonAffix and kPushRemoveTotalWeight); with
