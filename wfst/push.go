@@ -819,27 +819,40 @@ func pushGallic(f Expanded, ptype PushType, typ ReweightType, delta float32) (*V
 	}
 
 	// The gallic FST, reweighted (Reweight).
+	// One arena for the arcs and one for their one-label outputs (capped slices: a longer string is a new
+	// allocation, never a write into the arena).
 	g := make([]gallicState, n, n+1)
+	nArcs := NumArcsTotal(f)
+	arcArena := make([]gallicArc, nArcs)
+	labelArena := make([]Label, nArcs)
+	k := 0
 	for s := 0; s < n; s++ {
 		ps, pzs := p[s], potZero(StateID(s))
 		arcs := f.Arcs(StateID(s))
 		gs := &g[s]
-		gs.arcs = make([]gallicArc, len(arcs))
+		gs.arcs = arcArena[k : k+len(arcs) : k+len(arcs)]
 		for i, a := range arcs {
 			ga := gallicArc{ilabel: a.ILabel, weight: a.Weight, next: a.NextState}
 			if a.OLabel != Epsilon {
-				ga.out = []Label{a.OLabel}
+				labelArena[k+i] = a.OLabel
+				ga.out = labelArena[k+i : k+i+1 : k+i+1]
 			}
 			t := a.NextState
 			if !pzs && !potZero(t) && !IsZero(a.Weight) {
 				if toInitial {
-					full := append(ga.out, p[t].s...)
+					full := ga.out
+					if len(p[t].s) > 0 {
+						full = append(append(make([]Label, 0, len(ga.out)+len(p[t].s)), ga.out...), p[t].s...)
+					}
 					if hasPrefix(full, ps.s) {
 						ga.out = full[len(ps.s):]
 					}
 					ga.weight = Divide(a.Weight+w[t], w[s])
 				} else {
-					full := append(append([]Label(nil), ps.s...), ga.out...)
+					full := ga.out
+					if len(ps.s) > 0 {
+						full = append(append(make([]Label, 0, len(ps.s)+len(ga.out)), ps.s...), ga.out...)
+					}
 					if hasSuffix(full, p[t].s) {
 						ga.out = full[:len(full)-len(p[t].s)]
 					}
@@ -848,6 +861,7 @@ func pushGallic(f Expanded, ptype PushType, typ ReweightType, delta float32) (*V
 			}
 			gs.arcs[i] = ga
 		}
+		k += len(arcs)
 		gs.final = f.Final(StateID(s))
 		switch {
 		case toInitial && !pzs:
