@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
+	"hark/lm"
 	"hark/wfst"
 	"hark/wfst/fstio"
 )
@@ -67,6 +69,9 @@ func TestSaveLoad(t *testing.T) {
 		}
 	}
 	check("aligned")
+	if _, err := os.Stat(filepath.Join(dir, PrunedLMFile)); err == nil {
+		t.Error("Save wrote a pruned LM for a graph without one")
+	}
 	if err := fstio.WriteFile(path, g.HCLG, fstio.WriteOptions{FSTType: "const"}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,4 +83,35 @@ func TestSaveLoad(t *testing.T) {
 		t.Error("Load did not rewrite the unaligned entry")
 	}
 	runtime.GC()
+}
+
+// TestSavePrunedLM: Save writes the graph's pruned LM in flat form, which reads back over its vocabulary.
+func TestSavePrunedLM(t *testing.T) {
+	g, _, err := Build(testInputs(t), DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := lm.ReadARPA(strings.NewReader("\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n-1 </s>\n-99 <s> -0.5\n-0.5 a -0.2\n\n\\2-grams:\n-0.1 <s> a\n\n\\end\\\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.PrunedLM = m
+	dir := filepath.Join(t.TempDir(), "graphs", "k")
+	if err := Save(dir, g); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, PrunedLMFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := lm.ReadFlat(b, m.Vocab())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Counts(), m.Counts()) {
+		t.Errorf("counts %v, want %v", got.Counts(), m.Counts())
+	}
+	if p, _, ok := got.Lookup([]lm.WordID{m.Vocab().ID("<s>"), m.Vocab().ID("a")}); !ok || p != -0.1 {
+		t.Errorf("P(a | <s>) = %v (present %v), want -0.1", p, ok)
+	}
 }

@@ -12,7 +12,8 @@ type ConstState struct {
 
 // Const is an immutable, expanded FST in two flat arrays (OpenFST's ConstFst): states, and all arcs
 // grouped by source state. It contains no pointers, so the garbage collector never scans it, and its arrays
-// can alias a memory-mapped file. Memory: 20 bytes per state + 16 per arc, fixed at construction. Safe for
+// can alias a memory-mapped file (fstio.OpenConst): then they are not Go heap at all, and stay mapped as
+// long as the Const is reachable. Memory: 20 bytes per state + 16 per arc, fixed at construction. Safe for
 // concurrent use by any number of goroutines.
 type Const struct {
 	states   []ConstState
@@ -84,7 +85,8 @@ func (c *Const) NumArcsTotal() int { return len(c.arcs) }
 // Final returns the final weight of s (Zero when s is not final).
 func (c *Const) Final(s StateID) Weight { return c.states[s].Final }
 
-// Arcs returns the arcs leaving s, a sub-slice of the flat arc array: do not modify it. It never allocates.
+// Arcs returns the arcs leaving s, a sub-slice of the flat arc array: do not modify it, and do not keep it
+// beyond the Const's lifetime (it may alias a mapping released with the Const). It never allocates.
 func (c *Const) Arcs(s StateID) []Arc {
 	st := &c.states[s]
 	return c.arcs[st.Pos : st.Pos+st.NumArcs : st.Pos+st.NumArcs]
