@@ -9,8 +9,9 @@ import (
 )
 
 // Calibration of SessionFootprint (see its documentation). The figures were measured with
-// TestSessionFootprintBoundsHeapGrowth on Debian's en-us model (graph from the LM pruned to 400k n-grams,
-// beam 13, max-active 7000, lattice beam 6) over the dev set concatenated into 30 s utterances.
+// TestSessionFootprintBoundsHeapGrowth on Debian's en-us model (graphs from the LM pruned to 400k and 100k
+// n-grams, beam 13, max-active 7000, lattice beam 6) over the dev set concatenated into 30 s utterances:
+// peak heap growth 53-60 MB per session for a footprint of about 150 MB.
 const (
 	// latticeTokensPerFrame bounds the tokens per frame that survive lattice-beam pruning (the raw
 	// lattice's states per frame). Measured on en-us: about 20 per frame after the final pruning of a 30 s
@@ -19,10 +20,10 @@ const (
 	// linksPerToken bounds the forward links per token (a token has one link per emitting arc it was
 	// expanded over; surviving tokens have one or two).
 	linksPerToken = 2
-	// wordLatticeFactor bounds the word lattice, its rescored copy and the best-path and confidence
-	// scratch relative to the raw lattice's bytes: they hold word arcs only (one per word hypothesis, many
-	// frames each), well under the raw lattice (measured below 0.3 of it).
-	wordLatticeFactor = 1
+	// wordLatticeDiv: the word lattice, its determinized and rescored copies and the best-path and
+	// confidence scratch take at most 1/wordLatticeDiv of the raw lattice's bytes: they hold word arcs
+	// only (one per word hypothesis, many frames each), well under the raw lattice.
+	wordLatticeDiv = 2
 	// sessionFixed covers the session's small fixed structures (front end filter banks and FFT, CMN,
 	// stream buffers, the decoder's initial hash).
 	sessionFixed = 256 << 10
@@ -39,11 +40,12 @@ const (
 //
 //   - decoder slabs: the tokens of the PruneInterval+1 frames not yet pruned (T each) plus the tokens that
 //     survive lattice-beam pruning on every earlier frame (min(T, latticeTokensPerFrame) each); each token
-//     20 bytes with linksPerToken links of 24 bytes; slabs grow by appending, so twice that;
+//     20 bytes with linksPerToken links of 24 bytes; slabs grow by appending (capacity at most 1.25 × the
+//     length for slices this large);
 //   - the state→token hash (HashRatio × T slots of 12 bytes, at most doubled) and the per-frame lists;
 //   - the raw lattice of the segment (one state of 40 bytes per surviving token, one arc of 20 bytes
-//     per link, arc slices doubled), and the word lattice, rescoring and confidences (wordLatticeFactor
-//     × the raw lattice);
+//     per link, arc slices doubled), and the word lattice, rescoring and confidences (1/wordLatticeDiv
+//     of the raw lattice);
 //   - features: per frame 13 cepstra and 39 features of 4 bytes with their slice headers, plus the
 //     scorer's copy of the features (doubled for growth);
 //   - audio: the segment's samples as float32 and int16, twice each (the reader's window and its copy);
@@ -69,13 +71,13 @@ func (m *Model) SessionFootprint() int64 {
 	const tokBytes, linkBytes = 20, 24
 	toks := int64(dc.PruneInterval+1)*perFrame + frames*latPerFrame
 	links := toks * linksPerToken
-	slabs := 2 * (toks*tokBytes + links*linkBytes)
+	slabs := (toks*tokBytes + links*linkBytes) * 5 / 4
 	hash := 2*int64(float64(perFrame)*float64(dc.HashRatio))*12 + 2*perFrame*(8+8) // slots, elems ×2
 	lists := frames * (12 + 4 + 4)                                                 // active, costOffsets, tokState
 
 	latStates := frames * latPerFrame
 	rawLat := latStates*int64(unsafe.Sizeof(lattice.State{})) + 2*latStates*linksPerToken*int64(unsafe.Sizeof(lattice.Arc{}))
-	latTotal := rawLat * (1 + wordLatticeFactor)
+	latTotal := rawLat + rawLat/wordLatticeDiv
 
 	dim := int64(39)
 	feats := frames*(13*4+24+8) + frames*(dim*4+24) + 2*frames*dim*4
