@@ -154,12 +154,14 @@ Formats: text (the words), json (segments and words with start, end, confidence)
 	return cmd
 }
 
-// defaultGCPercent is transcribe's Go GC target: the heap may grow 25 % over the live heap between
+// defaultGCPercent is transcribe's Go GC target: the heap may grow 10 % over the live heap between
 // collections instead of the runtime's 100 %. The graph and the full LM are memory-mapped, so the live heap
-// is only the acoustic model, word tables and one session (about 45 MB on the dev set), and at 100 % the
-// heap's slack would be as large as that again. Measured on 20 dev files (GODEBUG=gctrace=1): peak RSS
-// 184 MB at 100 %, 161 MB at 50 %, 146 MB at 25 %, for 0.3, 1.0 and 1.8 s of GC CPU out of 27 s.
-const defaultGCPercent = 25
+// is only the acoustic model, word tables and one session (45–57 MB on the dev set, mostly pointer-free
+// decoder arenas, cheap to mark), and at 100 % the heap's slack would be as large as that again. Measured
+// on 20 dev files (GODEBUG=gctrace=1; GC CPU = assist + background + idle workers): peak RSS 184 MB at
+// 100 %, 161 MB at 50 %, 145 MB at 25 %, 137 MB at 10 %, for about 0.3, 1.0, 1.0 and 2.2 s of GC CPU
+// out of 23–27 s.
+const defaultGCPercent = 10
 
 // fileID is the base name without extension, as pocketsphinx_batch's hyp files name utterances.
 func fileID(path string) string {
