@@ -11,6 +11,7 @@ import (
 // sample rate.
 func FuzzParseControl(f *testing.F) {
 	for _, s := range []string{`{ "config" : { "sample_rate" : 16000 } }`, `{"eof" : 1}`, `{"config": {"sample_rate": 8000.0, "words": true, "max_alternatives": 0, "phrase_list": ["one", "[unk]"]}}`,
+		`{"config": {"sample_rate": 16000.0, "words": 0, "max_alternatives": 1.0}}`,
 		`{"config": {"sample_rate": 1e300}}`, `{"config": {"sample_rate": -1}}`, `{"config": null}`, `{`, `[]`, `{"eof": "x"}`, ""} {
 		f.Add([]byte(s))
 	}

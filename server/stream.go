@@ -26,11 +26,13 @@ type control struct {
 }
 
 // streamConfig is the "config" object: sample_rate in Hz of the PCM that follows (default 16000). Other
-// vosk fields (words, max_alternatives, phrase_list) are accepted; words are always reported.
+// vosk fields (words, max_alternatives, phrase_list) are accepted whatever their JSON type, as vosk-server
+// reads them loosely (bool(words), int(max_alternatives): its own test_words.py sends "words": 0); words are
+// always reported and one alternative is given.
 type streamConfig struct {
 	SampleRate      float64         `json:"sample_rate"`
-	Words           *bool           `json:"words"`
-	MaxAlternatives int             `json:"max_alternatives"`
+	Words           json.RawMessage `json:"words"`
+	MaxAlternatives json.RawMessage `json:"max_alternatives"`
 	PhraseList      json.RawMessage `json:"phrase_list"`
 }
 
