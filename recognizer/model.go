@@ -135,6 +135,11 @@ func Load(cfg Config, progress Progress) (*Model, error) {
 			return nil, err
 		}
 	}
+	// The realignment lexicon (word times) is built here rather than on the first utterance, so that the
+	// first request does not pay for reading the dictionary and the idle baseline already counts it.
+	if _, err := m.AlignLexicon(); err != nil {
+		return nil, err
+	}
 	m.Graph.Words = nil // see Model.Graph
 	m.LoadTime = time.Since(t0)
 	return m, nil
