@@ -102,28 +102,13 @@ func distances(f Expanded, reverse bool, delta float32) ([]Weight, error) {
 		d[st], r[st] = One, One
 		sources = append(sources, st)
 	}
-	// Try a topological order (Kahn) of the propagation graph.
-	indeg := make([]int32, n)
-	for s := 0; s < n; s++ {
-		for _, a := range arcsOf(int32(s)) {
-			indeg[a.NextState]++
+	// Try a topological order of the propagation graph.
+	order, acyclic := kahnOrder(n, func(s int32, visit func(t int32)) {
+		for _, a := range arcsOf(s) {
+			visit(int32(a.NextState))
 		}
-	}
-	order := make([]int32, 0, n)
-	for s := 0; s < n; s++ {
-		if indeg[s] == 0 {
-			order = append(order, int32(s))
-		}
-	}
-	for i := 0; i < len(order); i++ {
-		for _, a := range arcsOf(order[i]) {
-			indeg[a.NextState]--
-			if indeg[a.NextState] == 0 {
-				order = append(order, int32(a.NextState))
-			}
-		}
-	}
-	if len(order) == n { // acyclic: one exact pass
+	})
+	if acyclic { // one exact pass
 		for _, s := range order {
 			ds := d[s]
 			if IsZero(ds) {
@@ -654,26 +639,13 @@ func gallicPotentials(f Expanded, ptype PushType, typ ReweightType, delta float3
 		}
 		return nil
 	}
-	// Topological order of the propagation graph (Kahn), if there is one.
-	indeg := make([]int32, n)
-	for _, a := range adj {
-		indeg[a.next]++
-	}
-	order := make([]int32, 0, n)
-	for s := 0; s < n; s++ {
-		if indeg[s] == 0 {
-			order = append(order, int32(s))
-		}
-	}
-	for i := 0; i < len(order); i++ {
-		s := order[i]
+	// Topological order of the propagation graph, if there is one.
+	order, acyclic := kahnOrder(n, func(s int32, visit func(t int32)) {
 		for _, a := range adj[off[s]:off[s+1]] {
-			if indeg[a.next]--; indeg[a.next] == 0 {
-				order = append(order, a.next)
-			}
+			visit(a.next)
 		}
-	}
-	if len(order) == n {
+	})
+	if acyclic {
 		for _, s := range order {
 			if err := relax(s, func(int32) error { return nil }); err != nil {
 				return nil, nil, err
@@ -1026,4 +998,30 @@ func factorGallic(f Expanded, g []gallicState, start StateID) *Vector {
 		out.props &= PropBinary // arcs were added with a placeholder target
 	}
 	return out
+}
+
+// kahnOrder returns a topological order of the states 0..n-1 of a graph whose arcs succ enumerates (Kahn's
+// algorithm) and whether it covers every state; on a cyclic graph it does not (the order is then partial).
+// Memory: O(n).
+func kahnOrder(n int, succ func(s int32, visit func(t int32))) (order []int32, acyclic bool) {
+	indeg := make([]int32, n)
+	inc := func(t int32) { indeg[t]++ }
+	for s := 0; s < n; s++ {
+		succ(int32(s), inc)
+	}
+	order = make([]int32, 0, n)
+	for s := 0; s < n; s++ {
+		if indeg[s] == 0 {
+			order = append(order, int32(s))
+		}
+	}
+	dec := func(t int32) {
+		if indeg[t]--; indeg[t] == 0 {
+			order = append(order, t)
+		}
+	}
+	for i := 0; i < len(order); i++ {
+		succ(order[i], dec)
+	}
+	return order, len(order) == n
 }
