@@ -152,39 +152,13 @@ func (l *Lattice) TopOrder() ([]wfst.StateID, error) {
 	if l.Start == wfst.NoStateID || len(l.States) == 0 {
 		return nil, ErrEmpty
 	}
-	n := len(l.States)
-	indeg := make([]int32, n)
-	reach := make([]bool, n)
-	stack := []wfst.StateID{l.Start}
-	reach[l.Start] = true
-	for len(stack) > 0 {
-		s := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	order, ok := kahnOrder(len(l.States), l.Start, func(s wfst.StateID, visit func(wfst.StateID)) {
 		for _, a := range l.States[s].Arcs {
-			indeg[a.NextState]++
-			if !reach[a.NextState] {
-				reach[a.NextState] = true
-				stack = append(stack, a.NextState)
-			}
+			visit(a.NextState)
 		}
-	}
-	order := make([]wfst.StateID, 0, n)
-	order = append(order, l.Start)
-	if indeg[l.Start] != 0 {
+	})
+	if !ok {
 		return nil, ErrCyclic
-	}
-	for i := 0; i < len(order); i++ {
-		for _, a := range l.States[order[i]].Arcs {
-			indeg[a.NextState]--
-			if indeg[a.NextState] == 0 {
-				order = append(order, a.NextState)
-			}
-		}
-	}
-	for s := range n {
-		if reach[s] && indeg[s] > 0 {
-			return nil, ErrCyclic
-		}
 	}
 	return order, nil
 }

@@ -311,36 +311,11 @@ func (wl *WordLattice) topOrder() ([]wfst.StateID, bool) {
 	if wl.Start == wfst.NoStateID {
 		return nil, false
 	}
-	n := len(wl.States)
-	indeg := make([]int32, n)
-	reach := make([]bool, n)
-	stack := []wfst.StateID{wl.Start}
-	reach[wl.Start] = true
-	for len(stack) > 0 {
-		s := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	return kahnOrder(len(wl.States), wl.Start, func(s wfst.StateID, visit func(wfst.StateID)) {
 		for _, a := range wl.States[s].Arcs {
-			indeg[a.NextState]++
-			if !reach[a.NextState] {
-				reach[a.NextState] = true
-				stack = append(stack, a.NextState)
-			}
+			visit(a.NextState)
 		}
-	}
-	order := []wfst.StateID{wl.Start}
-	for i := 0; i < len(order); i++ {
-		for _, a := range wl.States[order[i]].Arcs {
-			if indeg[a.NextState]--; indeg[a.NextState] == 0 {
-				order = append(order, a.NextState)
-			}
-		}
-	}
-	for s := range n {
-		if reach[s] && indeg[s] > 0 {
-			return nil, false
-		}
-	}
-	return order, true
+	})
 }
 
 // isTopSorted reports whether every arc goes to a higher-numbered state (true after construction).
