@@ -112,42 +112,7 @@ func TestScoresMatchPocketsphinx(t *testing.T) {
 	m := mustLoad(t, testenv.ModelDir)
 	want := pocketsphinxSenoneScores(t, m.Mdef.NSen)
 	feats := goforwardFeatures(t)
-	if len(want) != len(feats) {
-		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
-	}
-	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AcceptFrames(feats); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]int32, m.Mdef.NSen)
-	mismatches, frameMismatch, maxDiff := 0, 0, int32(0)
-	for fr := range feats {
-		best := int32(1 << 30)
-		for sen := range got {
-			got[sen] = s.Score(fr, sen)
-			best = min(best, got[sen])
-		}
-		bad := 0
-		for sen := range got {
-			d := got[sen] - best - int32(want[fr][sen])
-			if d != 0 {
-				bad++
-				maxDiff = max(maxDiff, max(d, -d))
-				if mismatches+bad <= 5 {
-					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, sen, got[sen]-best, want[fr][sen])
-				}
-			}
-		}
-		if bad > 0 {
-			frameMismatch++
-		}
-		mismatches += bad
-	}
-	t.Logf("%d frames × %d senones compared with pocketsphinx: %d scores differ (in %d frames), max difference %d units",
-		len(feats), m.Mdef.NSen, mismatches, frameMismatch, maxDiff)
+	compareSenoneScores(t, m, feats, want, true, "")
 }
 
 // TestSemiContinuousScoresMatchPocketsphinx compares every senone score of a tidigits utterance under the
@@ -173,28 +138,7 @@ func TestSemiContinuousScoresMatchPocketsphinx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(want) != len(feats) {
-		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
-	}
-	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AcceptFrames(feats); err != nil {
-		t.Fatal(err)
-	}
-	mismatches := 0
-	for fr := range feats {
-		for sen := 0; sen < m.Mdef.NSen; sen++ {
-			if got := s.Score(fr, sen); got != int32(want[fr][sen]) {
-				mismatches++
-				if mismatches <= 5 {
-					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, sen, got, want[fr][sen])
-				}
-			}
-		}
-	}
-	t.Logf("%d frames × %d senones compared with pocketsphinx (s2_semi_mgau): %d differ", len(feats), m.Mdef.NSen, mismatches)
+	compareSenoneScores(t, m, feats, want, false, " (s2_semi_mgau)")
 }
 
 // TestContinuousScoresMatchPocketsphinx compares every senone score of goforward.raw under the continuous
@@ -213,34 +157,7 @@ func TestContinuousScoresMatchPocketsphinx(t *testing.T) {
 		"-ctl", ctl, "-jsgf", filepath.Join(testenv.TestData, "goforward.gram"),
 		"-dict", filepath.Join(testenv.ModelRoot, "cmudict-en-us.dict"))
 	feats := modelFeatures(t, dir, goforwardRaw)
-	if len(want) != len(feats) {
-		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
-	}
-	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AcceptFrames(feats); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]int32, m.Mdef.NSen)
-	mismatches := 0
-	for fr := range feats {
-		best := int32(math.MaxInt32)
-		for sen := range got {
-			got[sen] = s.Score(fr, sen)
-			best = min(best, got[sen])
-		}
-		for sen := range got {
-			if d := got[sen] - best; d != int32(want[fr][sen]) {
-				mismatches++
-				if mismatches <= 5 {
-					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, sen, d, want[fr][sen])
-				}
-			}
-		}
-	}
-	t.Logf("%d frames × %d senones compared with pocketsphinx (ms_mgau): %d differ", len(feats), m.Mdef.NSen, mismatches)
+	compareSenoneScores(t, m, feats, want, true, " (ms_mgau)")
 }
 
 // TestActiveSenonesMatchPocketsphinx replays the active senone lists a real search asked for
@@ -305,4 +222,52 @@ func TestActiveSenonesMatchPocketsphinx(t *testing.T) {
 		t.Fatal("pocketsphinx logged no partial active lists; the test exercises nothing")
 	}
 	t.Logf("%d frames (%d with partial active lists), %d active senone scores compared: %d differ", len(want), partial, total, mismatches)
+}
+
+// compareSenoneScores scores every senone of every frame of feats and compares them with pocketsphinx's
+// logged scores want (frame × senone). With relToBest the frame's best score is subtracted first, as
+// ptm_mgau_senone_eval and ms_mgau do; s2_semi_mgau logs the scores as they are. The first 5 differences
+// fail the test; the totals are logged with label.
+func compareSenoneScores(t *testing.T, m *sphinx.Model, feats [][]float32, want [][]int16, relToBest bool, label string) {
+	t.Helper()
+	if len(want) != len(feats) {
+		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
+	}
+	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptFrames(feats); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]int32, m.Mdef.NSen)
+	mismatches, frameMismatch, maxDiff := 0, 0, int32(0)
+	for fr := range feats {
+		best := int32(0)
+		if relToBest {
+			best = math.MaxInt32
+		}
+		for sen := range got {
+			got[sen] = s.Score(fr, sen)
+			if relToBest {
+				best = min(best, got[sen])
+			}
+		}
+		bad := 0
+		for sen := range got {
+			if d := got[sen] - best - int32(want[fr][sen]); d != 0 {
+				bad++
+				maxDiff = max(maxDiff, max(d, -d))
+				if mismatches+bad <= 5 {
+					t.Errorf("frame %d senone %d: score %d, pocketsphinx %d", fr, sen, got[sen]-best, want[fr][sen])
+				}
+			}
+		}
+		if bad > 0 {
+			frameMismatch++
+		}
+		mismatches += bad
+	}
+	t.Logf("%d frames × %d senones compared with pocketsphinx%s: %d scores differ (in %d frames), max difference %d units",
+		len(feats), m.Mdef.NSen, label, mismatches, frameMismatch, maxDiff)
 }
