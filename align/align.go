@@ -33,21 +33,38 @@ type Config struct {
 	// normaliser then differs, which shifts every state of a frame alike, but pocketsphinx's cap of
 	// MaxNegAscr below the best Gaussian can differ slightly).
 	CompAllSen bool
-	// SilencePenalty is the cost, in nats, of a silence between two words (pocketsphinx's -silprob: a
-	// short pause goes to a neighbouring word unless silence fits it better by more than this). Silence at
-	// the ends of the utterance is free, as pocketsphinx's <s> and </s>.
+	// SilencePenalty is the cost, in nats (−ln of pocketsphinx's -silprob), of each SIL between two words:
+	// a short pause goes to a neighbouring word unless silence fits it better by more than this. The SIL
+	// that begins and the one that ends every utterance are free (pocketsphinx's <s> and </s>).
 	SilencePenalty float32
-	// FillerPenalty is the cost, in nats, of a noise filler (the model's filler phones other than SIL, such
-	// as +NSN+ and +SPN+) in a pause or at the ends (pocketsphinx's -fillprob). +Inf leaves them out.
+	// FillerPenalty is the cost, in nats (−ln of pocketsphinx's -fillprob), of each noise filler (the
+	// model's filler phones other than SIL, such as +NSN+ and +SPN+) in a pause or at the ends. +Inf leaves
+	// them out.
 	FillerPenalty float32
 }
 
+// Pocketsphinx's defaults of the penalties that shape its word boundaries: -silprob 0.005 and -fillprob
+// 1e-8 (ngram_search_calc_beams: silpen and fillpen are their logs plus -pip's, which is 1.0; unlike the LM
+// scores they are not scaled by -lw, so they weigh against the acoustic scores as they are).
+const (
+	psSilProb  = 0.005
+	psFillProb = 1e-8
+)
+
 // DefaultConfig returns beam 1e-48 (110.5 nats, pocketsphinx's -beam), retry beam 4 × that, only the
-// active codebooks evaluated, and free silence and noise in pauses (on pocketsphinx-testdata's recordings
-// penalties of 5–160 nats moved no boundary closer to pocketsphinx_continuous's and some further).
+// active codebooks evaluated, and pocketsphinx's pause penalties: a silence between words costs
+// −ln(-silprob 0.005) = 5.3 nats, a noise filler anywhere −ln(-fillprob 1e-8) = 18.4 nats. With these and
+// the same features (the same CMN), word boundaries on pocketsphinx-testdata's recordings are within 30 ms of
+// pocketsphinx_continuous -time yes (recognizer's TestWordTimes); free noise fillers moved boundaries next
+// to pauses by up to 100 ms.
 func DefaultConfig() Config {
 	b := float32(-math.Log(1e-48))
-	return Config{Beam: b, RetryBeam: 4 * b}
+	return Config{
+		Beam:           b,
+		RetryBeam:      4 * b,
+		SilencePenalty: float32(-math.Log(psSilProb)),
+		FillerPenalty:  float32(-math.Log(psFillProb)),
+	}
 }
 
 // Validate checks the options.
@@ -103,11 +120,14 @@ type rec struct {
 	prev  int32
 }
 
-// Aligner is a Viterbi forced aligner over the concatenated triphone HMMs of a word sequence: optional
-// pauses (any sequence of SIL and the model's noise fillers) at both ends and between words, every pronunciation of each word, word-position-dependent
-// triphones chosen as the decoding graph chooses them (Mdef.PhoneIDNearest, with SIL as the context at the
-// utterance's ends and next to silence), the model's transition probabilities, and beam pruning. Word
-// times are the first and last frames of a word's phones on the best path.
+// Aligner is a Viterbi forced aligner over the concatenated triphone HMMs of a word sequence: SIL at both
+// ends of the utterance (pocketsphinx's <s> and </s>: at least one SIL HMM's worth of frames, 3 for
+// en-us), optional pauses (any sequence of SIL and the model's noise fillers, at Config's penalties) next
+// to them and between words, every pronunciation of each word, word-position-dependent triphones chosen as
+// pocketsphinx's dict2pid chooses them (Mdef.PhoneIDNearest, with SIL as the context at the utterance's
+// ends and next to silence, and as the right context of single-phone words), the model's transition
+// probabilities, and beam pruning. Word times are the first and last frames of a word's phones on the best
+// path.
 //
 // Memory: arenas reused from one Align call to the next, so nothing is allocated once they have grown to
 // the largest utterance: the alignment graph (per word, one HMM per phone plus one per left and right
@@ -272,10 +292,14 @@ func (a *Aligner) build(lex *Lexicon, labels []int32) {
 			n := len(ph)
 			pn := pronNodes{first: int32(ph[0]), last: int32(ph[n-1]), ent0: int32(len(a.ents)), exit0: int32(len(a.exits))}
 			if n == 1 {
+				// A single-phone word is modelled in its left context and SIL as the right, whatever
+				// follows (pocketsphinx: a single-phone word's HMM has ci2phone = SIL, dict2pid's
+				// ldiph_lc[b][SIL][lc] = the single-position triphone b(lc, SIL)); the next word still sees
+				// it as its left context, and the word before it exits in its context.
 				for _, lc := range a.lcs {
+					x := a.add(md.PhoneIDNearest(int(ph[0]), int(lc), int(sil), sphinx.PosSingle), slot)
+					a.ents = append(a.ents, ctxInst{lc, x})
 					for _, rc := range a.rcs {
-						x := a.add(md.PhoneIDNearest(int(ph[0]), int(lc), int(rc), sphinx.PosSingle), slot)
-						a.ents = append(a.ents, ctxInst{lc, x})
 						a.exits = append(a.exits, ctxInst{rc, x})
 					}
 				}
@@ -302,12 +326,12 @@ func (a *Aligner) build(lex *Lexicon, labels []int32) {
 		}
 		a.pnOff = append(a.pnOff, int32(len(a.pn)))
 	}
-	// Leading silence or noise, then the first word entered in SIL context.
+	// The utterance begins with SIL (pocketsphinx's <s>), then any pause, then the first word, entered in
+	// SIL context.
 	g0, g1 := a.addGap(0, true, false)
 	for _, pn := range a.pn[a.pnOff[0]:a.pnOff[1]] {
 		for _, e := range a.ents[pn.ent0:pn.ent1] {
 			if e.ctx == sil {
-				a.insts[e.inst].start = true
 				for g := g0; g < g1; g++ {
 					a.link(g, e.inst)
 				}
@@ -347,12 +371,12 @@ func (a *Aligner) build(lex *Lexicon, labels []int32) {
 			}
 		}
 	}
+	// The last word, exiting in SIL context, then any pause ending in SIL (pocketsphinx's </s>).
 	g0, g1 = a.addGap(0, false, true)
 	last := len(labels) - 1
 	for _, pn := range a.pn[a.pnOff[last]:a.pnOff[last+1]] {
 		for _, x := range a.exits[pn.exit0:pn.exit1] {
 			if x.ctx == sil {
-				a.insts[x.inst].final = true
 				for g := g0; g < g1; g++ {
 					a.link(x.inst, g)
 				}
@@ -381,12 +405,13 @@ func (a *Aligner) build(lex *Lexicon, labels []int32) {
 
 // addGap adds the HMMs of one pause: SIL (entered at the cost silPen) and the model's other filler phones
 // (noise, at Config.FillerPenalty), each of which may follow any other; it returns their instance range.
+// With start (final), the pause's SIL may begin (end) the utterance.
 func (a *Aligner) addGap(silPen float32, start, final bool) (g0, g1 int32) {
 	g0 = int32(len(a.insts))
 	for _, f := range a.fillers {
 		x := a.add(int(f), -1)
 		in := &a.insts[x]
-		in.start, in.final = start, final
+		in.start, in.final = start && f == a.sil, final && f == a.sil
 		in.enter = -a.cfg.FillerPenalty
 		if f == a.sil {
 			in.enter = -silPen
