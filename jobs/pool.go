@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"hark/cpusched"
 	"hark/memory"
 	"hark/recognizer"
 )
@@ -22,10 +23,16 @@ var ErrBusy = errors.New("jobs: all sessions are in use")
 // its decoder arenas and lattice freed), so it holds them only while in use and never keeps the
 // high-water mark of the hardest segment it ever decoded; idle sessions keep only their small fixed
 // structures until Trim drops them. Safe for concurrent use.
+//
+// CPU: every session handed out takes a slot of the pool's scheduler (by default the process-wide
+// cpusched.Default(), class Batch: jobs and synchronous transcriptions yield to live streams) per chunk of
+// its work; a user may change its session's scheduler and decoder configuration (live streams do), and
+// both are reset when the session is returned.
 type SessionPool struct {
-	m    *recognizer.Model
-	sem  chan struct{}
-	idle chan *recognizer.Session
+	m     *recognizer.Model
+	sem   chan struct{}
+	idle  chan *recognizer.Session
+	sched recognizer.Scheduler
 
 	budget    *memory.Budget // nil: no admission control
 	footprint int64
@@ -41,8 +48,12 @@ func NewSessionPool(m *recognizer.Model, size int) (*SessionPool, error) {
 		return nil, fmt.Errorf("jobs: session pool size %d must be positive", size)
 	}
 	return &SessionPool{m: m, sem: make(chan struct{}, size), idle: make(chan *recognizer.Session, size),
-		held: map[*recognizer.Session]int64{}}, nil
+		sched: cpusched.Default().Class(cpusched.Batch), held: map[*recognizer.Session]int64{}}, nil
 }
+
+// SetScheduler sets the scheduler the sessions handed out from now on take CPU slots from (nil: none).
+// Call it before the pool is used.
+func (p *SessionPool) SetScheduler(sch recognizer.Scheduler) { p.sched = sch }
 
 // Admit puts the pool under budget b: each session handed out reserves footprint bytes first. activity,
 // if not nil, is told when sessions are in use (so that idle memory is released only when none is).
@@ -157,15 +168,26 @@ func (p *SessionPool) take(unreserve func()) (*recognizer.Session, func(), error
 	if p.activity != nil {
 		end = p.activity.Begin()
 	}
+	s.SetScheduler(context.Background(), p.sched)
 	var once sync.Once
 	return s, func() {
 		once.Do(func() {
 			s.Shrink() // hold arenas only while in use: no high-water mark kept across requests
+			s.SetScheduler(context.Background(), nil)
+			// Back to the model's search configuration (a live stream may have narrowed it); after Shrink
+			// the session is between utterances, so this cannot fail; if it did, the session is dropped.
+			keep := s.SetDecoderConfig(p.m.Config.Decoder) == nil
 			b := s.Bytes()
 			p.mu.Lock()
-			p.held[s] = b
+			if keep {
+				p.held[s] = b
+			} else {
+				delete(p.held, s)
+			}
 			p.mu.Unlock()
-			p.idle <- s
+			if keep {
+				p.idle <- s
+			}
 			if unreserve != nil {
 				unreserve()
 			}

@@ -189,7 +189,9 @@ type readFunc func([]float32) (int, error)
 func (f readFunc) Read(dst []float32) (int, error) { return f(dst) }
 
 // decode reads the audio once, front to back, and decodes the segments not done yet from their own
-// samples. Memory: one segment's samples plus one read chunk.
+// samples. Memory: one segment's samples plus one read chunk. CPU: the pooled session takes a slot of the
+// pool's scheduler (class Batch by default) per second of audio it decodes, so live streams overtake jobs
+// between chunks; the words do not depend on it.
 func (r *Runner) decode(ctx context.Context, id string, segs []Segment) error {
 	todo := 0
 	for _, s := range segs {

@@ -15,6 +15,12 @@ const (
 	DefaultPrune     = graph.DefaultPruneNGrams // n-grams of the LM the decoding graph is built from
 )
 
+// Defaults of the live partial-result decoder (Config.PartialBeam, PartialMaxActive).
+const (
+	DefaultPartialBeam      = 10
+	DefaultPartialMaxActive = 1000
+)
+
 // Config says which model to load and how to decode. DefaultConfig gives Debian's en-us model.
 type Config struct {
 	// AcousticModel is the Sphinx acoustic model directory (mdef, means, variances, ...).
@@ -33,6 +39,11 @@ type Config struct {
 	Graph graph.Config
 	// Decoder holds the beam search options.
 	Decoder decoder.Config
+	// PartialBeam and PartialMaxActive narrow the search of live decoders whose results are only previews:
+	// the partial results of a stream whose final results are decoded again, batch-style, from each
+	// segment (see PartialDecoder). 0 = as Decoder. hark serve --partial-beam, --partial-max-active.
+	PartialBeam      float32
+	PartialMaxActive int
 	// Segment holds the long-audio segmentation options.
 	Segment segment.Config
 	// LatticeBeam prunes the word lattice before rescoring and confidences (cost units after acoustic
@@ -55,17 +66,35 @@ func DefaultConfig(root string) Config {
 	// pocketsphinx weighs the LM by 6.5 in its first pass and by 9.5 (-bestpathlw) in the final lattice pass,
 	// the one our single pass with full-LM rescoring corresponds to; LM weight w ≡ acoustic scale 1/w.
 	dc.AcousticScale = 1 / 9.5
+	// Partial results: beam 10 / max-active 1000 (chosen by bench/partial-beam.sh; see docs/service.md).
 	return Config{
-		AcousticModel: filepath.Join(root, "en-us"),
-		Dict:          filepath.Join(root, "cmudict-en-us.dict"),
-		LM:            filepath.Join(root, "en-us.lm.bin"),
-		Prune:         DefaultPrune,
-		Rescore:       true,
-		Graph:         graph.DefaultConfig(),
-		Decoder:       dc,
-		Segment:       segment.DefaultConfig(),
-		LatticeBeam:   6,
+		AcousticModel:    filepath.Join(root, "en-us"),
+		Dict:             filepath.Join(root, "cmudict-en-us.dict"),
+		LM:               filepath.Join(root, "en-us.lm.bin"),
+		Prune:            DefaultPrune,
+		Rescore:          true,
+		Graph:            graph.DefaultConfig(),
+		Decoder:          dc,
+		PartialBeam:      DefaultPartialBeam,
+		PartialMaxActive: DefaultPartialMaxActive,
+		Segment:          segment.DefaultConfig(),
+		LatticeBeam:      6,
 	}
+}
+
+// PartialDecoder returns the search configuration of live decoders whose results are previews: Decoder
+// with Beam and MaxActive replaced by PartialBeam and PartialMaxActive when they are set, never wider
+// than Decoder (MinActive capped at MaxActive).
+func (c *Config) PartialDecoder() decoder.Config {
+	d := c.Decoder
+	if c.PartialBeam > 0 {
+		d.Beam = min(c.PartialBeam, d.Beam)
+	}
+	if c.PartialMaxActive > 0 {
+		d.MaxActive = min(c.PartialMaxActive, d.MaxActive)
+	}
+	d.MinActive = min(d.MinActive, d.MaxActive)
+	return d
 }
 
 // Validate checks the configuration.
@@ -81,6 +110,12 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Decoder.Validate(); err != nil {
 		return err
+	}
+	if c.PartialBeam < 0 || c.PartialMaxActive < 0 {
+		return fmt.Errorf("recognizer: partial beam %g and partial max-active %d must not be negative", c.PartialBeam, c.PartialMaxActive)
+	}
+	if p := c.PartialDecoder(); p.Validate() != nil {
+		return fmt.Errorf("recognizer: partial decoder: %w", p.Validate())
 	}
 	if err := c.Graph.Validate(); err != nil {
 		return err

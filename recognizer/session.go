@@ -1,6 +1,7 @@
 package recognizer
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -33,7 +34,67 @@ type Session struct {
 	alignStats AlignStats
 
 	stream streamState
+
+	// CPU scheduling (SetScheduler): nil = none.
+	sched    Scheduler
+	schedCtx context.Context
 }
+
+// Scheduler grants slots of CPU: Acquire waits for one (or until ctx ends: then it returns ctx's error)
+// and returns the function that gives it back. A Session holds a slot only while it computes, for at most
+// about one second of audio (ChunkFrames frames) at a time, never two at once, so that a scheduler with
+// priorities lets more urgent work (live streams) overtake it between chunks.
+type Scheduler interface {
+	Acquire(ctx context.Context) (release func(), err error)
+}
+
+// ChunkFrames is the most frames (1 s at 100 frames a second) a Session decodes within one scheduler slot.
+const ChunkFrames = 100
+
+// SetScheduler makes the session take a slot from sch for each chunk of its work (features, at most
+// ChunkFrames frames of search, the lattice work of an utterance's end); ctx bounds the waits (when it
+// ends, the waiting call fails with its error and the utterance must be started again). sch nil turns
+// scheduling off. Results do not depend on the scheduler: the search's result does not depend on how the
+// frames are chunked.
+func (s *Session) SetScheduler(ctx context.Context, sch Scheduler) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s.sched, s.schedCtx = sch, ctx
+}
+
+// acquire takes a scheduler slot (a no-op without a scheduler) and returns the function that gives it back.
+func (s *Session) acquire() (func(), error) {
+	if s.sched == nil {
+		return func() {}, nil
+	}
+	release, err := s.sched.Acquire(s.schedCtx)
+	if err != nil {
+		return nil, fmt.Errorf("recognizer: waiting for the CPU: %w", err)
+	}
+	return release, nil
+}
+
+// SetDecoderConfig switches the session's search configuration (e.g. to Model.Config.PartialDecoder()
+// for a live decoder whose results are only previews, and back to Model.Config.Decoder). It validates c
+// and applies only between utterances: before StartStream, after FinishStream or DecodeUtterance, or on a
+// session fresh from a pool (shrunk); otherwise it fails with decoder.ErrMidUtterance. The session's
+// memory footprint (Model.SessionFootprint) assumes Model.Config.Decoder: a wider configuration than that
+// is refused.
+func (s *Session) SetDecoderConfig(c decoder.Config) error {
+	if c.MaxActive > s.m.Config.Decoder.MaxActive || c.LatticeBeam > s.m.Config.Decoder.LatticeBeam ||
+		c.PruneInterval > s.m.Config.Decoder.PruneInterval {
+		return fmt.Errorf("recognizer: decoder config (max-active %d, lattice beam %g, prune interval %d) wider than the model's (%d, %g, %d), which bounds the session's footprint",
+			c.MaxActive, c.LatticeBeam, c.PruneInterval, s.m.Config.Decoder.MaxActive, s.m.Config.Decoder.LatticeBeam, s.m.Config.Decoder.PruneInterval)
+	}
+	if err := s.dec.SetConfig(c); err != nil {
+		return fmt.Errorf("recognizer: %w", err)
+	}
+	return nil
+}
+
+// DecoderConfig returns the session's current search configuration.
+func (s *Session) DecoderConfig() decoder.Config { return s.dec.Config() }
 
 // NewSession returns a Session over m.
 func (m *Model) NewSession() (*Session, error) {
@@ -61,8 +122,13 @@ func (s *Session) Model() *Model { return s.m }
 // The result depends only on pcm, never on what the session decoded before, so a segment decoded again
 // (a job resumed after a crash) gives identical words.
 func (s *Session) DecodeUtterance(pcm []int16) ([]transcript.Word, error) {
+	release, err := s.acquire()
+	if err != nil {
+		return nil, err
+	}
 	s.ext.StartStream()
 	feats, _, err := s.ext.Utterance(pcm)
+	release()
 	if err != nil {
 		return nil, fmt.Errorf("recognizer: features: %w", err)
 	}
@@ -70,7 +136,8 @@ func (s *Session) DecodeUtterance(pcm []int16) ([]transcript.Word, error) {
 }
 
 // DecodeFeatures decodes one utterance given as feature vectors (e.g. read from a Sphinx .mfc file and
-// passed through the model's CMN and dynamic features).
+// passed through the model's CMN and dynamic features). With a scheduler (SetScheduler) it takes a slot
+// per ChunkFrames frames of search and one for the lattice work.
 func (s *Session) DecodeFeatures(feats [][]float32) ([]transcript.Word, error) {
 	if len(feats) == 0 {
 		return nil, nil
@@ -82,9 +149,22 @@ func (s *Session) DecodeFeatures(feats [][]float32) ([]transcript.Word, error) {
 	if err := s.dec.InitDecoding(); err != nil {
 		return nil, err
 	}
-	if err := s.dec.AdvanceDecoding(s.sc, -1); err != nil {
+	for s.dec.NumFramesDecoded() < len(feats) {
+		release, err := s.acquire()
+		if err != nil {
+			return nil, err
+		}
+		err = s.dec.AdvanceDecoding(s.sc, ChunkFrames)
+		release()
+		if err != nil {
+			return nil, err
+		}
+	}
+	release, err := s.acquire()
+	if err != nil {
 		return nil, err
 	}
+	defer release()
 	if err := s.dec.FinalizeDecoding(); err != nil {
 		return nil, err
 	}

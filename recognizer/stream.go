@@ -57,15 +57,22 @@ func (s *Session) startUtterance() error {
 }
 
 // AcceptPCM feeds 16-bit samples at the model's rate and decodes the frames they complete. It allocates
-// nothing in the steady state.
+// nothing in the steady state (without a scheduler; see SetScheduler). With a scheduler it holds a slot
+// for at most 64 frames (0.64 s of audio) at a time.
 func (s *Session) AcceptPCM(pcm []int16) error {
 	if !s.stream.active {
 		return fmt.Errorf("recognizer: AcceptPCM before StartStream")
 	}
 	for {
+		release, err := s.acquire()
+		if err != nil {
+			return err
+		}
 		used, n := s.ext.Process(pcm, s.stream.featBuf, nil)
 		pcm = pcm[used:]
-		if err := s.feed(n); err != nil {
+		err = s.feed(n)
+		release()
+		if err != nil {
 			return err
 		}
 		if n == 0 && len(pcm) == 0 {
@@ -129,6 +136,23 @@ func (s *Session) EndUtterance() ([]transcript.Word, error) {
 	return words, s.startUtterance()
 }
 
+// EndUtteranceText is EndUtterance for a live decoder whose results are previews: it flushes the
+// current utterance and returns the words of its best path as text (as Partial, fillers left out: no
+// final costs, no lattice, no rescoring, no word times, so it costs about what Partial does), then starts
+// the next utterance.
+func (s *Session) EndUtteranceText() (string, error) {
+	release, err := s.acquire()
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	if _, err := s.flushUtterance(); err != nil {
+		return "", err
+	}
+	text := s.Partial()
+	return text, s.startUtterance()
+}
+
 // FinishStream flushes the last utterance and ends the stream.
 func (s *Session) FinishStream() ([]transcript.Word, error) {
 	words, err := s.finishUtterance()
@@ -136,9 +160,11 @@ func (s *Session) FinishStream() ([]transcript.Word, error) {
 	return words, err
 }
 
-func (s *Session) finishUtterance() ([]transcript.Word, error) {
+// flushUtterance feeds the front end's last frames of the utterance to the search and returns the stream
+// frame index of the utterance's first frame.
+func (s *Session) flushUtterance() (int, error) {
 	if !s.stream.active {
-		return nil, fmt.Errorf("recognizer: no stream started")
+		return 0, fmt.Errorf("recognizer: no stream started")
 	}
 	s.ext.End()
 	for {
@@ -147,11 +173,24 @@ func (s *Session) finishUtterance() ([]transcript.Word, error) {
 			break
 		}
 		if err := s.feed(n); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 	start := s.stream.uttStart
 	s.stream.uttStart += s.stream.frames
+	return start, nil
+}
+
+func (s *Session) finishUtterance() ([]transcript.Word, error) {
+	release, err := s.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	start, err := s.flushUtterance()
+	if err != nil {
+		return nil, err
+	}
 	if s.stream.frames == 0 {
 		return nil, nil
 	}
