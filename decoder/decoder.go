@@ -97,10 +97,13 @@ type Decoder struct {
 	tmp   []float32
 	// finalOf[tok] is the final cost of the newest frame's tokens, valid when finalValid.
 	finalOf    []float32
-	tokState   []int32
+	tokState   []int32 // RawLattice's token → lattice state; compact's token index map
+	linkMap    []int32 // compact's link index map
 	traceLinks []int32
 
 	stats Stats
+
+	noCompact bool // tests: never compact the slabs (the reference compaction must not change)
 
 	started           bool
 	finalized         bool
@@ -192,6 +195,9 @@ func (d *Decoder) AdvanceDecoding(dec Decodable, maxFrames int) error {
 	for d.NumFramesDecoded() < target {
 		if d.NumFramesDecoded()%d.cfg.PruneInterval == 0 {
 			d.pruneActiveTokens(d.cfg.LatticeBeam * d.cfg.PruneScale)
+			if !d.noCompact {
+				d.compact()
+			}
 		}
 		cutoff := d.processEmitting(dec)
 		d.processNonemitting(cutoff)
@@ -228,6 +234,7 @@ func (d *Decoder) newToken(totCost float32, backptr, next int32) int32 {
 
 func (d *Decoder) freeToken(t int32) {
 	d.deleteForwardLinks(t)
+	d.toks[t].links = dead
 	d.toks[t].next = d.tokFree
 	d.tokFree = t
 	d.numToks--
@@ -248,6 +255,7 @@ func (d *Decoder) newLink(nextTok int32, ilabel, olabel wfst.Label, graphCost, a
 }
 
 func (d *Decoder) freeLink(l int32) {
+	d.links[l].nextTok = dead
 	d.links[l].next = d.linkFree
 	d.linkFree = l
 	d.numLinks--

@@ -109,6 +109,9 @@ func (d *Decoder) traceBack(t int32) bool {
 			return false
 		}
 		p := d.toks[t].backptr
+		if p < 0 {
+			return false // a predecessor freed by pruning (see compact)
+		}
 		bestL, bestC := none, inf
 		for l := d.toks[p].links; l != none; l = d.links[l].next {
 			lk := &d.links[l]
