@@ -131,7 +131,6 @@ func (s *Scheduler) Acquire(ctx context.Context, c Class) (release func(), err e
 		}
 		s.queue[c].Remove(w.elem)
 		s.stats[c].Waiting--
-		s.stats[c].WaitSeconds += time.Since(t0).Seconds()
 		s.mu.Unlock()
 		return nil, ctx.Err()
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"hark/cpusched"
 	"hark/jobs"
 )
 
@@ -44,7 +45,7 @@ func newMetrics(s *Server) *metrics {
 	m.jobsDeleted = prometheus.NewCounter(prometheus.CounterOpts{Name: "hark_jobs_deleted_total", Help: "Jobs deleted by clients."})
 	m.reg.MustRegister(m.requests, m.latency, m.rtf, m.audioSec, m.active, m.jobsCreated, m.jobsDeleted,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&jobCollector{s: s}, &memoryCollector{s: s})
+		&jobCollector{s: s}, &memoryCollector{s: s}, cpuCollector{cpusched.Default()})
 	m.active.WithLabelValues("stream")
 	m.active.WithLabelValues("sync")
 	return m
@@ -91,6 +92,43 @@ func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
 	if p := c.s.runner.Sessions; p != nil {
 		ch <- prometheus.MustNewConstMetric(workDesc, prometheus.GaugeValue, float64(p.InUse()))
 	}
+}
+
+// cpuCollector reads the CPU scheduler's counters at scrape time: per priority class (interactive = live
+// partial decoding, stream = streams' final results, batch = jobs and synchronous requests) the waits for
+// a slot, the time slots were held, the slots granted and the goroutines waiting now.
+type cpuCollector struct{ s *cpusched.Scheduler }
+
+var (
+	cpuWaitDesc = prometheus.NewDesc("hark_cpu_wait_seconds", "Time decoding work waited for a CPU slot, by priority class (one observation per slot granted).",
+		[]string{"class"}, nil)
+	cpuHoldDesc = prometheus.NewDesc("hark_cpu_busy_seconds_total", "Time CPU slots were held by decoding work, by priority class (wall time).",
+		[]string{"class"}, nil)
+	cpuWaitingDesc = prometheus.NewDesc("hark_cpu_waiting", "Decoding goroutines waiting for a CPU slot now, by priority class.",
+		[]string{"class"}, nil)
+	cpuSlotsDesc = prometheus.NewDesc("hark_cpu_slots", "CPU slots of the scheduler (GOMAXPROCS) and those in use.", []string{"kind"}, nil)
+)
+
+func (c cpuCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- cpuWaitDesc
+	ch <- cpuHoldDesc
+	ch <- cpuWaitingDesc
+	ch <- cpuSlotsDesc
+}
+
+func (c cpuCollector) Collect(ch chan<- prometheus.Metric) {
+	for k := cpusched.Class(0); k < cpusched.NumClasses; k++ {
+		st := c.s.Stats(k)
+		buckets := make(map[float64]uint64, len(cpusched.WaitBuckets))
+		for i, b := range cpusched.WaitBuckets {
+			buckets[b] = st.Buckets[i]
+		}
+		ch <- prometheus.MustNewConstHistogram(cpuWaitDesc, st.Acquired, st.WaitSeconds, buckets, k.String())
+		ch <- prometheus.MustNewConstMetric(cpuHoldDesc, prometheus.CounterValue, st.HoldSeconds, k.String())
+		ch <- prometheus.MustNewConstMetric(cpuWaitingDesc, prometheus.GaugeValue, float64(st.Waiting), k.String())
+	}
+	ch <- prometheus.MustNewConstMetric(cpuSlotsDesc, prometheus.GaugeValue, float64(c.s.Slots()), "total")
+	ch <- prometheus.MustNewConstMetric(cpuSlotsDesc, prometheus.GaugeValue, float64(c.s.InUse()), "in_use")
 }
 
 // statusWriter records the status code for the request metrics.

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"hark/audio"
+	"hark/cpusched"
 	"hark/jobs"
 	"hark/recognizer"
 	"hark/segment"
@@ -147,8 +149,21 @@ func (p *pcmStream) convert(msg []byte) []int16 {
 }
 
 // stream serves GET /v1/stream: a WebSocket speaking vosk-server's protocol. Every binary message (PCM)
-// gets one reply, {"partial": "..."} or, at an endpoint, {"result": [...], "text": "..."}; {"eof": 1}
-// gets the last result and closes the connection.
+// gets one reply, {"partial": "..."} or, when final results are ready, {"result": [...], "text": "..."};
+// {"eof": 1} gets the last result and closes the connection.
+//
+// The pipeline, with two sessions (the usual case):
+//   - the live session decodes every chunk as it arrives (narrow search: Config.PartialDecoder(), running
+//     CMN) for the partial results, in the reading goroutine, at CPU priority cpusched.Interactive;
+//   - the final session decodes the segments that package segment cuts from the stream at pauses, exactly
+//     as batch transcription does (each with its own CMN, full search), so the words equal `hark
+//     transcribe`'s; it runs in the stream's own goroutine (segmentDecoder), one segment at a time in
+//     order, at priority cpusched.Stream, so partial replies keep flowing while a segment is decoded. A
+//     final result is the reply to the first message after it is ready (several ready segments are sent
+//     as one result); at eof the reply waits for the last segments and carries all their words.
+//
+// With one free session only, it decodes live at the model's full search and its finals (at endpoints)
+// are the live decoder's.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	release, ok := s.acquireKey(r)
 	if !ok {
@@ -179,7 +194,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	} else {
 		batch = nil
 	}
-	// The stream's audio buffers: at most one segment in the splitter, as float32 and as int16.
+	// The stream's audio buffers: the splitter's (at most one segment, float32) and the segment being
+	// decoded (int16).
 	m := sess.Model()
 	audioBound := int64(m.Config.Segment.MaxSegment.Seconds()*float64(m.Feat.SampleRate)) * (4 + 2)
 	s.streamAudio.Add(audioBound)
@@ -197,18 +213,35 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	conn.Close(code, reason)
 }
 
+// serveStream runs the protocol on conn until the client ends the stream, goes away or the server shuts
+// down (ctx ends: the final result is still sent). It returns only after the stream's segment decoder has
+// stopped, so the caller may hand the sessions back.
 func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, batch *recognizer.Session) (websocket.StatusCode, string) {
-	modelRate := int(sess.Model().Feat.SampleRate)
+	m := sess.Model()
+	modelRate := int(m.Feat.SampleRate)
 	pcm, _ := newPCMStream(modelRate, modelRate)
+	// CPU waits end when the stream does, not when the server begins to shut down (the final result is
+	// still decoded then).
+	cpuCtx, cancelCPU := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelCPU()
+	sched := cpusched.Default()
+	sess.SetScheduler(cpuCtx, sched.Class(cpusched.Interactive))
+	if batch != nil {
+		if err := sess.SetDecoderConfig(m.Config.PartialDecoder()); err != nil {
+			return websocket.StatusInternalError, "cannot configure the recognizer"
+		}
+		batch.SetScheduler(cpuCtx, sched.Class(cpusched.Stream))
+	}
 	if err := sess.StartStream(); err != nil {
 		return websocket.StatusInternalError, "cannot start the recognizer"
 	}
-	var fin *batchFinals
+	var fin *segmentDecoder
 	if batch != nil {
 		var err error
-		if fin, err = newBatchFinals(batch); err != nil {
+		if fin, err = newSegmentDecoder(batch, func(audioSec, wallSec float64) { s.met.observeRTF("stream", audioSec, wallSec) }); err != nil {
 			return websocket.StatusInternalError, "cannot start the segmenter"
 		}
+		defer fin.stop(cancelCPU)
 	}
 	var audioSamples int64
 	uttStart := time.Now()
@@ -222,16 +255,17 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 		return conn.Write(wctx, websocket.MessageText, b)
 	}
 	final := func() (websocket.StatusCode, string) {
-		words, err := sess.FinishStream()
+		var words []transcript.Word
+		var err error
+		if fin != nil {
+			words, err = fin.flush()
+		} else {
+			words, err = sess.FinishStream()
+			s.met.observeRTF("stream", float64(audioSamples)/float64(modelRate), time.Since(uttStart).Seconds())
+		}
 		if err != nil {
 			return websocket.StatusInternalError, "decoding failed"
 		}
-		if fin != nil {
-			if words, err = fin.flush(); err != nil {
-				return websocket.StatusInternalError, "decoding failed"
-			}
-		}
-		s.met.observeRTF("stream", float64(audioSamples)/float64(modelRate), time.Since(uttStart).Seconds())
 		if err := send(toVosk(words)); err != nil {
 			return websocket.StatusGoingAway, ""
 		}
@@ -244,10 +278,8 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 		if err != nil {
 			switch {
 			case websocket.CloseStatus(err) != -1:
-				sess.FinishStream()
 				return websocket.StatusNormalClosure, ""
 			case errors.Is(err, websocket.ErrMessageTooBig):
-				sess.FinishStream()
 				return websocket.StatusMessageTooBig, fmt.Sprintf("message larger than %d bytes", s.cfg.MaxMessageBytes)
 			case ctx.Err() != nil: // shutting down: the final result, then close
 				code, _ := final()
@@ -256,23 +288,19 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 				}
 				return code, "server shutting down"
 			case errors.Is(err, context.DeadlineExceeded):
-				sess.FinishStream()
 				return websocket.StatusPolicyViolation, fmt.Sprintf("no message for %v", s.cfg.StreamIdle)
 			}
-			sess.FinishStream()
 			return websocket.StatusProtocolError, "read failed"
 		}
 		if typ == websocket.MessageText {
 			c, err := parseControl(msg)
 			if err != nil {
 				send(map[string]string{"error": err.Error()})
-				sess.FinishStream()
 				return websocket.StatusInvalidFramePayloadData, truncate(err.Error(), 120)
 			}
 			if c.Config != nil {
 				p, err := newPCMStream(int(c.Config.SampleRate), modelRate)
 				if err != nil {
-					sess.FinishStream()
 					return websocket.StatusInvalidFramePayloadData, truncate(err.Error(), 120)
 				}
 				pcm = p
@@ -289,22 +317,23 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 		}
 		var reply any
 		if fin != nil {
-			words, n, err := fin.write(samples)
+			cut, err := fin.write(samples)
 			if err != nil {
 				return websocket.StatusInternalError, "decoding failed"
 			}
-			if sess.Endpoint() || n > 0 {
-				if _, err := sess.EndUtterance(); err != nil { // keep the live decoder's utterances short
+			// End the live utterance at its endpoints and where the segmenter cut (its text then
+			// belongs to the segment being finalized): the live decoder's utterances stay short.
+			if sess.Endpoint() || cut {
+				text, err := sess.EndUtteranceText()
+				if err != nil {
 					return websocket.StatusInternalError, "decoding failed"
 				}
+				fin.addLiveText(text, cut)
 			}
-			if n > 0 {
-				el := time.Since(uttStart).Seconds()
-				s.met.observeRTF("stream", float64(audioSamples)/float64(modelRate), el)
-				audioSamples, uttStart = 0, time.Now()
+			if words, ok := fin.ready(); ok {
 				reply = toVosk(words)
 			} else {
-				reply = map[string]string{"partial": sess.Partial()}
+				reply = map[string]string{"partial": fin.partial(sess.Partial())}
 			}
 		} else if sess.Endpoint() {
 			words, err := sess.EndUtterance()
@@ -319,7 +348,6 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 			reply = map[string]string{"partial": sess.Partial()}
 		}
 		if err := send(reply); err != nil {
-			sess.FinishStream()
 			return websocket.StatusGoingAway, ""
 		}
 	}
@@ -332,63 +360,209 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// batchFinals cuts a live stream into segments at pauses exactly as batch transcription does (package
-// segment) and decodes each from its own samples. Memory: the splitter's buffer (at most one segment,
-// 30 s) and one segment's PCM.
-type batchFinals struct {
+// segmentDecoder cuts a live stream into segments at pauses exactly as batch transcription does (package
+// segment) and decodes each from its own samples in its own goroutine, one segment at a time and in order,
+// while the caller goes on reading the stream. Its methods are called from the stream's goroutine only.
+//
+// Memory: the splitter's buffer (at most one segment, Config.Segment.MaxSegment: 30 s, float32) and one
+// segment's int16 samples, the one being decoded: when a segment is cut while the previous one is still
+// being decoded, write waits for it (the client is then held back, as when the CPU cannot keep up), so
+// segments never queue. Plus the words of decoded segments not yet sent and the live text of at most
+// two segments (the one decoded and the current one).
+type segmentDecoder struct {
 	sess  *recognizer.Session
 	sp    *segment.Splitter
 	rate  float64
 	f     []float32
-	pcm   []int16
-	words []transcript.Word
-	n     int
+	pcm   []int16 // the segment handed to the goroutine; its own while busy
+	busy  bool
+	work  chan segWork
+	done  chan segDone // capacity 1: one segment in flight
+	exit  chan struct{}
+	words []transcript.Word // decoded, not yet sent
+	err   error             // the first decoding error
+	cut   bool              // write: a segment was cut
+
+	pendingText []string // live text of the segments cut and not yet sent, oldest first
+	segText     []string // live text of the current (not yet cut) segment's ended live utterances
+	decoded     int      // segments whose words are in words (decoded, not yet sent)
+	observe     func(audioSec, wallSec float64)
 }
 
-func newBatchFinals(sess *recognizer.Session) (*batchFinals, error) {
+type segWork struct {
+	pcm   []int16
+	start int64 // first sample in the stream
+}
+
+type segDone struct {
+	words []transcript.Word
+	err   error
+}
+
+func newSegmentDecoder(sess *recognizer.Session, observe func(audioSec, wallSec float64)) (*segmentDecoder, error) {
 	cfg := sess.Model().Config.Segment
 	cfg.SampleRate = int(sess.Model().Feat.SampleRate)
 	sp, err := segment.NewSplitter(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &batchFinals{sess: sess, sp: sp, rate: float64(cfg.SampleRate)}, nil
+	d := &segmentDecoder{sess: sess, sp: sp, rate: float64(cfg.SampleRate), observe: observe,
+		work: make(chan segWork), done: make(chan segDone, 1), exit: make(chan struct{})}
+	go d.run()
+	return d, nil
 }
 
-func (b *batchFinals) emit(seg segment.Segment) error {
-	b.pcm = recognizer.ToInt16(b.pcm[:0], seg.Samples)
-	if err := b.sess.StartStream(); err != nil {
-		return err
+// run decodes the segments handed to it until work is closed.
+func (d *segmentDecoder) run() {
+	defer close(d.exit)
+	for w := range d.work {
+		t0 := time.Now()
+		ws, err := d.decode(w)
+		if err == nil && d.observe != nil {
+			d.observe(float64(len(w.pcm))/d.rate, time.Since(t0).Seconds())
+		}
+		d.done <- segDone{ws, err}
 	}
-	ws, err := b.sess.DecodeUtterance(b.pcm)
+}
+
+func (d *segmentDecoder) decode(w segWork) ([]transcript.Word, error) {
+	if err := d.sess.StartStream(); err != nil {
+		return nil, err
+	}
+	ws, err := d.sess.DecodeUtterance(w.pcm)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	off := float64(seg.Start) / b.rate
+	off := float64(w.start) / d.rate
 	for i := range ws {
 		ws[i].Start = math.Round((ws[i].Start+off)*1000) / 1000
 		ws[i].End = math.Round((ws[i].End+off)*1000) / 1000
 	}
-	b.words = append(b.words, ws...)
-	b.n++
+	return ws, nil
+}
+
+// collect takes the result of the segment in flight: waiting for it when wait is set, else only if it is
+// done. It reports whether there is none in flight afterwards.
+func (d *segmentDecoder) collect(wait bool) bool {
+	if !d.busy {
+		return true
+	}
+	var r segDone
+	if wait {
+		r = <-d.done
+	} else {
+		select {
+		case r = <-d.done:
+		default:
+			return false
+		}
+	}
+	d.busy = false
+	if r.err != nil && d.err == nil {
+		d.err = r.err
+	}
+	d.words = append(d.words, r.words...)
+	d.decoded++
+	return true
+}
+
+// emit hands a segment cut by the splitter to the goroutine, after the previous one is decoded.
+func (d *segmentDecoder) emit(seg segment.Segment) error {
+	d.collect(true)
+	if d.err != nil {
+		return d.err
+	}
+	d.pcm = recognizer.ToInt16(d.pcm[:0], seg.Samples)
+	d.busy = true
+	d.work <- segWork{pcm: d.pcm, start: seg.Start}
+	d.cut = true
+	d.pendingText = append(d.pendingText, "")
 	return nil
 }
 
-// write adds samples (at the model's rate) and returns the words of the segments they complete and the
-// number of those segments.
-func (b *batchFinals) write(pcm []int16) ([]transcript.Word, int, error) {
-	b.f = b.f[:0]
+// write adds samples (at the model's rate) and reports whether a segment was cut.
+func (d *segmentDecoder) write(pcm []int16) (bool, error) {
+	d.f = d.f[:0]
 	for _, v := range pcm {
-		b.f = append(b.f, float32(v)/32768)
+		d.f = append(d.f, float32(v)/32768)
 	}
-	b.words, b.n = b.words[:0], 0
-	err := b.sp.Write(b.f, b.emit)
-	return b.words, b.n, err
+	d.cut = false
+	err := d.sp.Write(d.f, d.emit)
+	if err == nil {
+		err = d.err
+	}
+	return d.cut, err
 }
 
-// flush ends the stream and returns the words of the last segments.
-func (b *batchFinals) flush() ([]transcript.Word, error) {
-	b.words, b.n = b.words[:0], 0
-	err := b.sp.Flush(b.emit)
-	return b.words, err
+// addLiveText records the text of a live utterance just ended; cut says it ended where the segmenter cut,
+// so it belongs with the texts before it to the segment cut last.
+func (d *segmentDecoder) addLiveText(text string, cut bool) {
+	if text != "" {
+		d.segText = append(d.segText, text)
+	}
+	if cut && len(d.pendingText) > 0 {
+		d.pendingText[len(d.pendingText)-1] = strings.Join(d.segText, " ")
+		d.segText = d.segText[:0]
+	}
+}
+
+// ready returns the words of the segments decoded since the last call (a final result to send), if any.
+func (d *segmentDecoder) ready() ([]transcript.Word, bool) {
+	d.collect(false)
+	if d.decoded == 0 {
+		return nil, false
+	}
+	ws := d.words
+	d.words = nil
+	d.pendingText = d.pendingText[min(d.decoded, len(d.pendingText)):]
+	d.decoded = 0
+	return ws, true
+}
+
+// partial returns the text shown as the partial result: the live text of the segments cut but not yet
+// sent as final results, of the current segment's ended live utterances, and live, the current live
+// utterance's partial result.
+func (d *segmentDecoder) partial(live string) string {
+	var b strings.Builder
+	add := func(t string) {
+		if t == "" {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	for _, t := range d.pendingText {
+		add(t)
+	}
+	for _, t := range d.segText {
+		add(t)
+	}
+	add(live)
+	return b.String()
+}
+
+// flush ends the stream: the splitter's last segments are decoded, and the words of every segment not yet
+// sent are returned.
+func (d *segmentDecoder) flush() ([]transcript.Word, error) {
+	err := d.sp.Flush(d.emit)
+	d.collect(true)
+	if err == nil {
+		err = d.err
+	}
+	ws := d.words
+	d.words, d.decoded, d.pendingText, d.segText = nil, 0, nil, nil
+	return ws, err
+}
+
+// stop ends the goroutine: cancel makes a decoding in progress give up at its next CPU slot (after at most
+// about one second of audio), and stop returns once the goroutine has exited, so the session can be
+// handed back.
+func (d *segmentDecoder) stop(cancel func()) {
+	close(d.work)
+	if d.busy {
+		cancel()
+	}
+	<-d.exit
 }

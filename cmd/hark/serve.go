@@ -15,6 +15,7 @@ import (
 
 	"hark/jobs"
 	"hark/memory"
+	"hark/recognizer"
 	"hark/server"
 	"hark/store/sqlite"
 )
@@ -30,6 +31,7 @@ func newServeCmd() *cobra.Command {
 		maxUpload string
 		maxMsg    string
 		memLimit  string
+		partial   = recognizer.DefaultConfig("")
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
@@ -77,6 +79,12 @@ SIGTERM or SIGINT shuts down gracefully: running job segments finish and their j
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
+			// The partial decoder's flags, checked against the model's search flags before loading.
+			pc := mf.config()
+			pc.PartialBeam, pc.PartialMaxActive = partial.PartialBeam, partial.PartialMaxActive
+			if err := pc.Validate(); err != nil {
+				return fmt.Errorf("--partial-beam, --partial-max-active: %w", err)
+			}
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
@@ -105,6 +113,7 @@ SIGTERM or SIGINT shuts down gracefully: running job segments finish and their j
 					srv.SetLoadError(err)
 					return
 				}
+				m.Config.PartialBeam, m.Config.PartialMaxActive = partial.PartialBeam, partial.PartialMaxActive
 				if err := srv.SetModel(ctx, m); err != nil {
 					log.Error("start workers", "err", err)
 					srv.SetLoadError(err)
@@ -135,6 +144,9 @@ SIGTERM or SIGINT shuts down gracefully: running job segments finish and their j
 	fs.StringVar(&memLimit, "memory-limit", "", "process memory budget `SIZE` (e.g. 4GiB; default the cgroup limit or physical memory; 0 = none):\n"+
 		"Go's soft memory limit, and every session reserves its worst case from it first (jobs wait, streams get 503)")
 	fs.DurationVar(&cfg.IdleRelease, "idle-release", cfg.IdleRelease, "after this long with no session in use, shrink idle sessions and return memory to the OS (0 = never)")
+	fs.Float32Var(&partial.PartialBeam, "partial-beam", partial.PartialBeam, "decoding beam of streams' live decoders, which give the partial results (0 = --beam);\n"+
+		"final results are decoded again at --beam from the segments cut at pauses")
+	fs.IntVar(&partial.PartialMaxActive, "partial-max-active", partial.PartialMaxActive, "max active tokens of streams' live decoders (0 = --max-active)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long shutdown waits")
 	return cmd
 }
