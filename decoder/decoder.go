@@ -99,11 +99,14 @@ type Decoder struct {
 	finalOf    []float32
 	tokState   []int32 // RawLattice's token → lattice state; compact's token index map
 	linkMap    []int32 // compact's link index map
+	epsReads   []epsRead
 	traceLinks []int32
 
 	stats Stats
 
-	noCompact bool // tests: never compact the slabs (the reference compaction must not change)
+	// Tests switch the speed-ups off to check that they change no result.
+	noCompact bool // never compact the slabs
+	allPasses bool // link pruning makes every pass Kaldi makes
 
 	started           bool
 	finalized         bool

@@ -1,6 +1,10 @@
 package decoder
 
-import "math"
+import (
+	"math"
+
+	"hark/wfst"
+)
 
 // A note on extra_cost (after Kaldi's lattice-faster-decoder.cc). A token's extraCost is, roughly, how
 // much worse the best path through it is than the best path overall, computed backwards from the newest
@@ -18,6 +22,7 @@ func (d *Decoder) pruneForwardLinks(frame int, delta float32) (extraCostsChanged
 	changed := true
 	for changed {
 		changed = false
+		d.epsReads = d.epsReads[:0]
 		for t := d.active[frame].head; t != none; t = d.toks[t].next {
 			tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
 			linksPruned = linksPruned || pruned
@@ -28,9 +33,38 @@ func (d *Decoder) pruneForwardLinks(frame int, delta float32) (extraCostsChanged
 		}
 		if changed {
 			extraCostsChanged = true
+			if d.epsReadsCurrent() {
+				break // the next pass would change nothing
+			}
 		}
 	}
 	return extraCostsChanged, linksPruned
+}
+
+// epsRead is the extra cost of a token that an epsilon link (whose next token is on the same frame)
+// read in a pass of the link-pruning loops.
+type epsRead struct {
+	tok   int32
+	extra float32
+}
+
+// epsReadsCurrent reports whether every extra cost read through a surviving epsilon link in the pass
+// just made is still the token's extra cost. Then another pass would be an exact repeat: a link's extra
+// cost depends only on its token's cost, its own costs and its next token's cost and extra cost; next
+// tokens on the following frame do not change while a frame is pruned, nor does any token cost; so it
+// would read the same values, prune no link and compute every token's extra cost again bit for bit (the
+// loops' "changed" would be false). Kaldi's loops make that pass; skipping it gives identical results.
+// Only epsilon links can read a value their pass changes afterwards, and they are few.
+func (d *Decoder) epsReadsCurrent() bool {
+	if d.allPasses {
+		return false
+	}
+	for _, r := range d.epsReads {
+		if math.Float32bits(d.toks[r.tok].extraCost) != math.Float32bits(r.extra) {
+			return false
+		}
+	}
+	return true
 }
 
 // pruneForwardLinksFinal is Kaldi's PruneForwardLinksFinal: prune the newest frame's links using the
@@ -44,6 +78,7 @@ func (d *Decoder) pruneForwardLinksFinal() {
 	changed := true
 	for changed {
 		changed = false
+		d.epsReads = d.epsReads[:0]
 		for t := d.active[frame].head; t != none; t = d.toks[t].next {
 			finalCost := float32(0)
 			if d.finalActive {
@@ -57,6 +92,9 @@ func (d *Decoder) pruneForwardLinksFinal() {
 				changed = true
 			}
 			d.toks[t].extraCost = tokExtra
+		}
+		if changed && d.epsReadsCurrent() {
+			break // the next pass would change nothing (its clamp to +Inf included)
 		}
 	}
 }
@@ -209,6 +247,9 @@ func (d *Decoder) pruneLinksOf(t int32, tokExtra, beam float32) (float32, bool) 
 			l = next
 			pruned = true
 			continue
+		}
+		if lk.ilabel == wfst.Epsilon {
+			d.epsReads = append(d.epsReads, epsRead{tok: lk.nextTok, extra: nt.extraCost})
 		}
 		if linkExtra < 0 {
 			linkExtra = 0

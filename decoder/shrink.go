@@ -17,6 +17,7 @@ func (d *Decoder) ArenaBytes() int64 {
 		int64(cap(d.costOffsets)+cap(d.tmp)+cap(d.finalOf))*4 +
 		int64(cap(d.slots))*int64(unsafe.Sizeof(slot{})) +
 		int64(cap(d.elems)+cap(d.prevElems))*int64(unsafe.Sizeof(elem{})) +
+		int64(cap(d.epsReads))*int64(unsafe.Sizeof(epsRead{})) +
 		int64(cap(d.queue)+cap(d.tokState)+cap(d.linkMap)+cap(d.traceLinks))*4
 	return n + LatticeBytes(&d.lat)
 }
@@ -43,7 +44,7 @@ func (d *Decoder) Shrink() {
 	d.startTok = none
 	d.active, d.costOffsets = nil, nil
 	d.elems, d.prevElems = nil, nil
-	d.queue, d.tmp, d.finalOf, d.tokState, d.linkMap, d.traceLinks = nil, nil, nil, nil, nil, nil
+	d.queue, d.tmp, d.finalOf, d.tokState, d.linkMap, d.traceLinks, d.epsReads = nil, nil, nil, nil, nil, nil, nil
 	d.lat = lattice.Lattice{}
 	d.resizeHash(1000)
 	d.started, d.finalized, d.finalValid, d.finalActive = false, false, false, false

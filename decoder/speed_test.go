@@ -9,7 +9,8 @@ import (
 )
 
 // TestSpeedupsKeepResults decodes the same utterances with the search's speed-ups switched off, one at a
-// time (slab compaction; the Const fast path, by decoding the generic Vector graph), and requires every
+// time (slab compaction; skipping link-pruning passes that would repeat the last; the Const fast path, by
+// decoding the generic Vector graph), and requires every
 // result to be bit-identical to that of the full search: best path words and weight, partial words
 // before finalization, the raw lattice (every arc's labels, weights and target, in order) both before and
 // after FinalizeDecoding, and the live token and link counts. The configurations prune hard (beam,
@@ -26,16 +27,17 @@ func TestSpeedupsKeepResults(t *testing.T) {
 			cg := wfst.NewConst(vg)
 			m := randomMatrix(rng, 60, 50)
 			variants := []struct {
-				name  string
-				graph wfst.FST
-				noCmp bool
-			}{{"const", cg, false}, {"no-compaction", cg, true}, {"vector", vg, false}}
+				name         string
+				graph        wfst.FST
+				noCmp, allPs bool
+			}{{"const", cg, false, false}, {"no-compaction", cg, true, false}, {"all-passes", cg, false, true},
+				{"vector", vg, false, false}}
 			for _, finalize := range []bool{false, true} {
 				var ref result
 				var refToks, refLinks int
 				for i, v := range variants {
 					d := mustNew(t, v.graph, cfg)
-					d.noCompact = v.noCmp
+					d.noCompact, d.allPasses = v.noCmp, v.allPs
 					for _, chunk := range []int{m.NumFrames(), 4} {
 						got := decodeChunked(t, d, m, chunk, finalize)
 						name := fmt.Sprintf("beam %g seed %d finalize %v %s chunk %d", cfg.Beam, seed, finalize, v.name, chunk)
