@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 	"weak"
 
 	"hark/align"
@@ -63,9 +64,11 @@ func (s *Session) SetWordAlignment(on bool) { s.noAlign = !on }
 
 // AlignStats counts the utterances whose words were realigned and those that kept the decoder's times (no
 // path within the retry beam, a word without pronunciation, a streaming utterance longer than the feature
-// cap), over the Session's life.
+// cap), over the Session's life, and the time spent aligning.
 type AlignStats struct {
 	Aligned, Fallback int
+	// Time is the wall-clock time spent in alignment (successful or not).
+	Time time.Duration
 }
 
 // AlignStats returns the session's realignment counts.
@@ -83,6 +86,8 @@ func (s *Session) realign(words []transcript.Word, labels []int32, feats [][]flo
 		s.alignStats.Fallback++
 		return
 	}
+	t0 := time.Now()
+	defer func() { s.alignStats.Time += time.Since(t0) }()
 	lex, err := s.m.AlignLexicon()
 	if err == nil && s.al == nil {
 		s.al, err = align.New(s.m.AM, align.DefaultConfig())
