@@ -14,7 +14,8 @@ var (
 	ErrAlign = errors.New("align: no alignment")
 	// ErrNoPron reports a word without a pronunciation in the Lexicon.
 	ErrNoPron = fmt.Errorf("%w: word without pronunciation", ErrAlign)
-	// ErrNoPath reports that no path survived the beam (even the retry beam) to the end of the utterance.
+	// ErrNoPath reports that no path survived the beam (even the retry beam) to the end of the utterance,
+	// or that the utterance has fewer frames than the words and the SIL at each end take.
 	ErrNoPath = fmt.Errorf("%w: no path within the beam", ErrAlign)
 )
 
