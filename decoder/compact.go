@@ -33,24 +33,24 @@ func (d *Decoder) compactLinks() {
 		d.linkMap = make([]int32, len(links), len(links)+len(links)/4)
 	}
 	lmap := d.linkMap[:len(links)]
+	// Slide the live links down (w <= l: nothing still to be read is overwritten), then rewrite their
+	// next, which may name a link that had not moved yet.
 	w := int32(0)
 	for l := range links {
-		if links[l].nextTok != dead {
-			lmap[l] = w
-			w++
-		}
-	}
-	for l := range links {
-		lk := links[l]
-		if lk.nextTok == dead {
+		if links[l].nextTok == dead {
 			continue
 		}
-		if lk.next != none {
-			lk.next = lmap[lk.next]
-		}
-		links[lmap[l]] = lk // lmap[l] <= l: nothing still to be read is overwritten
+		lmap[l] = w
+		links[w] = links[l]
+		w++
 	}
-	d.links = links[:w]
+	links = links[:w]
+	for l := range links {
+		if n := links[l].next; n != none {
+			links[l].next = lmap[n]
+		}
+	}
+	d.links = links
 	d.linkFree = none
 	toks := d.toks
 	for t := range toks {
@@ -73,27 +73,25 @@ func (d *Decoder) compactTokens() {
 	tmap := d.tokState[:len(toks)]
 	w := int32(0)
 	for t := range toks {
-		if toks[t].links != dead {
-			tmap[t] = w
-			w++
-		} else {
+		if toks[t].links == dead {
 			tmap[t] = dead
-		}
-	}
-	for t := range toks {
-		tk := toks[t]
-		if tk.links == dead {
 			continue
 		}
+		tmap[t] = w
+		toks[w] = toks[t]
+		w++
+	}
+	toks = toks[:w]
+	for t := range toks {
+		tk := &toks[t]
 		if tk.next != none {
 			tk.next = tmap[tk.next]
 		}
 		if tk.backptr >= 0 {
 			tk.backptr = tmap[tk.backptr]
 		}
-		toks[tmap[t]] = tk
 	}
-	d.toks = toks[:w]
+	d.toks = toks
 	d.tokFree = none
 	links := d.links
 	for l := range links {
@@ -106,6 +104,11 @@ func (d *Decoder) compactTokens() {
 	}
 	for i := range d.elems {
 		d.elems[i].tok = tmap[d.elems[i].tok]
+	}
+	// The hash holds token indices too: place the newest frame's tokens again.
+	d.clearHash()
+	for _, e := range d.elems {
+		d.place(e.state, e.tok)
 	}
 	if d.startTok >= 0 {
 		d.startTok = tmap[d.startTok]

@@ -11,7 +11,9 @@ import (
 //
 // LogLikelihood returns a natural-log likelihood (higher is better, unscaled): the decoder applies the
 // acoustic scale. NumFramesReady may grow between calls to AdvanceDecoding as audio arrives; it must
-// never shrink. Implementations need not be safe for concurrent use unless they are shared.
+// never shrink. In one utterance the decoder asks for each frame and index at most once (it caches the
+// scaled values of the frame it is expanding). Implementations need not be safe for concurrent use unless
+// they are shared.
 type Decodable interface {
 	NumFramesReady() int
 	LogLikelihood(frame int, index int32) float32

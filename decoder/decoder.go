@@ -63,7 +63,7 @@ type elem struct {
 // slot is one open-addressing slot; it is occupied when gen equals the table's generation.
 type slot struct {
 	state wfst.StateID
-	elem  int32
+	tok   int32
 	gen   uint32
 }
 
@@ -96,9 +96,16 @@ type Decoder struct {
 	queue []wfst.StateID
 	tmp   []float32
 	// finalOf[tok] is the final cost of the newest frame's tokens, valid when finalValid.
-	finalOf    []float32
-	tokState   []int32 // RawLattice's token → lattice state; compact's token index map
-	linkMap    []int32 // compact's link index map
+	finalOf  []float32
+	tokState []int32     // RawLattice's token → lattice state; compact's token index map
+	linkMap  []int32     // compact's link index map
+	expand   []expandTok // processEmitting's tokens to expand (Const graphs)
+	touch    wfst.Label  // sink of processEmitting's early arc loads
+	// Per-frame cache of AcousticScale × log-likelihood by input label: acVal[i] is valid when
+	// acStamp[i] == acEpoch (one epoch per frame). 8 bytes per acoustic index.
+	acStamp    []uint32
+	acVal      []float32
+	acEpoch    uint32
 	epsReads   []epsRead
 	traceLinks []int32
 
@@ -222,17 +229,15 @@ func (d *Decoder) Decode(dec Decodable) error {
 // --- slabs ---
 
 func (d *Decoder) newToken(totCost float32, backptr, next int32) int32 {
-	var t int32
-	if d.tokFree != none {
-		t = d.tokFree
-		d.tokFree = d.toks[t].next
-	} else {
-		d.toks = append(d.toks, token{})
-		t = int32(len(d.toks) - 1)
-	}
-	d.toks[t] = token{totCost: totCost, links: none, next: next, backptr: backptr}
 	d.numToks++
-	return t
+	tk := token{totCost: totCost, links: none, next: next, backptr: backptr}
+	if t := d.tokFree; t != none {
+		d.tokFree = d.toks[t].next
+		d.toks[t] = tk
+		return t
+	}
+	d.toks = append(d.toks, tk)
+	return int32(len(d.toks) - 1)
 }
 
 func (d *Decoder) freeToken(t int32) {
@@ -244,17 +249,15 @@ func (d *Decoder) freeToken(t int32) {
 }
 
 func (d *Decoder) newLink(nextTok int32, ilabel, olabel wfst.Label, graphCost, acCost float32, next int32) int32 {
-	var l int32
-	if d.linkFree != none {
-		l = d.linkFree
-		d.linkFree = d.links[l].next
-	} else {
-		d.links = append(d.links, link{})
-		l = int32(len(d.links) - 1)
-	}
-	d.links[l] = link{nextTok: nextTok, ilabel: ilabel, olabel: olabel, graphCost: graphCost, acCost: acCost, next: next}
 	d.numLinks++
-	return l
+	lk := link{nextTok: nextTok, ilabel: ilabel, olabel: olabel, graphCost: graphCost, acCost: acCost, next: next}
+	if l := d.linkFree; l != none {
+		d.linkFree = d.links[l].next
+		d.links[l] = lk
+		return l
+	}
+	d.links = append(d.links, lk)
+	return int32(len(d.links) - 1)
 }
 
 func (d *Decoder) freeLink(l int32) {
@@ -290,8 +293,8 @@ func (d *Decoder) resizeHash(n int) {
 	d.slots = make([]slot, size)
 	d.hashShift = shift
 	d.gen = 1
-	for i, e := range d.elems {
-		d.place(e.state, int32(i))
+	for _, e := range d.elems {
+		d.place(e.state, e.tok)
 	}
 }
 
@@ -303,19 +306,20 @@ func (d *Decoder) clearHash() {
 	}
 }
 
-func (d *Decoder) place(s wfst.StateID, e int32) {
+func (d *Decoder) place(s wfst.StateID, t int32) {
 	mask := uint32(len(d.slots) - 1)
 	h := (uint32(s) * 2654435769) >> d.hashShift
 	for {
 		sl := &d.slots[h]
 		if sl.gen != d.gen {
-			*sl = slot{state: s, elem: e, gen: d.gen}
+			*sl = slot{state: s, tok: t, gen: d.gen}
 			return
 		}
 		h = (h + 1) & mask
 	}
 }
 
+// find returns the token of state s on the newest frame, or none.
 func (d *Decoder) find(s wfst.StateID) int32 {
 	mask := uint32(len(d.slots) - 1)
 	h := (uint32(s) * 2654435769) >> d.hashShift
@@ -325,7 +329,7 @@ func (d *Decoder) find(s wfst.StateID) int32 {
 			return none
 		}
 		if sl.state == s {
-			return sl.elem
+			return sl.tok
 		}
 		h = (h + 1) & mask
 	}
@@ -337,7 +341,7 @@ func (d *Decoder) insert(s wfst.StateID, t int32) {
 		d.resizeHash(4 * len(d.elems))
 		return
 	}
-	d.place(s, int32(len(d.elems)-1))
+	d.place(s, t)
 }
 
 // possiblyResizeHash keeps the table at least HashRatio × numToks slots (and at most half full).
@@ -351,8 +355,7 @@ func (d *Decoder) possiblyResizeHash(numToks int) {
 // findOrAddToken returns the token of state s on the newest frame, creating it with totCost, or lowering
 // its cost to totCost (and its backpointer to backptr) when that is better; changed reports either.
 func (d *Decoder) findOrAddToken(s wfst.StateID, frame int, totCost float32, backptr int32) (int32, bool) {
-	if e := d.find(s); e != none {
-		t := d.elems[e].tok
+	if t := d.find(s); t != none {
 		if d.toks[t].totCost > totCost {
 			d.toks[t].totCost = totCost
 			d.toks[t].backptr = backptr
@@ -472,9 +475,9 @@ func (d *Decoder) processEmitting(dec Decodable) float32 {
 	cur := d.prevElems
 	curCutoff, adaptiveBeam, best := d.getCutoff(cur)
 	d.possiblyResizeHash(len(cur))
+	d.startFrameCosts(dec)
 
 	cs, ca := d.cstates, d.carcs
-	scale := d.cfg.AcousticScale
 	nextCutoff := inf
 	costOffset := float32(0)
 	if best >= 0 {
@@ -493,7 +496,7 @@ func (d *Decoder) processEmitting(dec Decodable) float32 {
 			if a.ILabel == wfst.Epsilon {
 				continue
 			}
-			w := a.Weight + costOffset - scale*dec.LogLikelihood(frame, int32(a.ILabel)) + totCost
+			w := a.Weight + costOffset - d.scaledLogLikelihood(dec, frame, a.ILabel) + totCost
 			if w+adaptiveBeam < nextCutoff {
 				nextCutoff = w + adaptiveBeam
 			}
@@ -502,42 +505,113 @@ func (d *Decoder) processEmitting(dec Decodable) float32 {
 	d.costOffsets = append(d.costOffsets, costOffset)
 
 	expanded := 0
-	for _, e := range cur {
-		t := e.tok
-		curCost := d.toks[t].totCost
-		if !(curCost <= curCutoff) {
-			continue
-		}
-		expanded++
-		var arcs []wfst.Arc
-		if cs != nil {
+	if cs != nil {
+		// Gather the tokens to expand and their arc ranges first: the graph's states and arcs are far
+		// apart in memory (tens of MB), and in this loop the loads of many tokens overlap, where the
+		// expansion would wait for each in turn.
+		x := d.expand[:0]
+		var touch wfst.Label
+		for _, e := range cur {
+			c := d.toks[e.tok].totCost
+			if !(c <= curCutoff) {
+				continue
+			}
 			st := &cs[e.state]
-			arcs = ca[st.Pos : st.Pos+st.NumArcs]
-		} else {
-			arcs = d.graph.Arcs(e.state)
+			lo, hi := st.Pos, st.Pos+st.NumArcs
+			if lo < hi {
+				touch |= ca[lo].ILabel
+			}
+			x = append(x, expandTok{tok: e.tok, cost: c, lo: lo, hi: hi})
 		}
-		for i := range arcs {
-			a := &arcs[i]
-			if a.ILabel == wfst.Epsilon {
+		d.expand, d.touch = x, touch
+		expanded = len(x)
+		for _, e := range x {
+			nextCutoff = d.expandToken(dec, frame, e.tok, e.cost, ca[e.lo:e.hi], costOffset, adaptiveBeam, nextCutoff)
+		}
+	} else {
+		for _, e := range cur {
+			c := d.toks[e.tok].totCost
+			if !(c <= curCutoff) {
 				continue
 			}
-			acCost := costOffset - scale*dec.LogLikelihood(frame, int32(a.ILabel))
-			graphCost := a.Weight
-			totCost := curCost + acCost + graphCost
-			if totCost >= nextCutoff {
-				continue
-			}
-			if totCost+adaptiveBeam < nextCutoff {
-				nextCutoff = totCost + adaptiveBeam
-			}
-			nt, _ := d.findOrAddToken(a.NextState, frame+1, totCost, t)
-			d.toks[t].links = d.newLink(nt, a.ILabel, a.OLabel, graphCost, acCost, d.toks[t].links)
+			expanded++
+			nextCutoff = d.expandToken(dec, frame, e.tok, c, d.graph.Arcs(e.state), costOffset, adaptiveBeam, nextCutoff)
 		}
 	}
 	d.stats.Frames++
 	d.stats.TokensExpanded += int64(expanded)
 	d.stats.TokensCreated += int64(len(d.elems))
 	return nextCutoff
+}
+
+// expandTok is a token to expand over its emitting arcs: carcs[lo:hi] are its state's arcs.
+type expandTok struct {
+	tok    int32
+	cost   float32
+	lo, hi uint32
+}
+
+// expandToken follows the emitting arcs of token t (cost curCost, on frame) into frame+1, creating or
+// improving the tokens they reach within nextCutoff and linking them from t, and returns the updated
+// nextCutoff.
+func (d *Decoder) expandToken(dec Decodable, frame int, t int32, curCost float32, arcs []wfst.Arc,
+	costOffset, adaptiveBeam, nextCutoff float32) float32 {
+	head := d.toks[t].links
+	stamp, vals, epoch := d.acStamp, d.acVal, d.acEpoch
+	for i := range arcs {
+		a := &arcs[i]
+		il := a.ILabel
+		if il == wfst.Epsilon {
+			continue
+		}
+		var ll float32
+		if uint(il) < uint(len(stamp)) && uint(il) < uint(len(vals)) && stamp[il] == epoch {
+			ll = vals[il]
+		} else {
+			ll = d.scaledLogLikelihood(dec, frame, il)
+		}
+		acCost := costOffset - ll
+		graphCost := a.Weight
+		totCost := curCost + acCost + graphCost
+		if totCost >= nextCutoff {
+			continue
+		}
+		if totCost+adaptiveBeam < nextCutoff {
+			nextCutoff = totCost + adaptiveBeam
+		}
+		nt, _ := d.findOrAddToken(a.NextState, frame+1, totCost, t)
+		head = d.newLink(nt, il, a.OLabel, graphCost, acCost, head)
+	}
+	d.toks[t].links = head
+	return nextCutoff
+}
+
+// startFrameCosts readies the per-frame cache of scaled log-likelihoods for a new frame.
+func (d *Decoder) startFrameCosts(dec Decodable) {
+	if n := dec.NumIndices() + 1; len(d.acStamp) < n {
+		d.acStamp = make([]uint32, n)
+		d.acVal = make([]float32, n)
+		d.acEpoch = 0
+	}
+	d.acEpoch++
+	if d.acEpoch == 0 {
+		clear(d.acStamp)
+		d.acEpoch = 1
+	}
+}
+
+// scaledLogLikelihood returns AcousticScale × dec's log-likelihood of index il on frame (the current
+// frame of startFrameCosts), asking dec once per index and frame. The product is rounded to float32 before
+// it is used (never fused into a following addition), as the search always did.
+func (d *Decoder) scaledLogLikelihood(dec Decodable, frame int, il wfst.Label) float32 {
+	if uint(il) >= uint(len(d.acStamp)) {
+		return float32(d.cfg.AcousticScale * dec.LogLikelihood(frame, int32(il)))
+	}
+	if d.acStamp[il] != d.acEpoch {
+		d.acVal[il] = float32(d.cfg.AcousticScale * dec.LogLikelihood(frame, int32(il)))
+		d.acStamp[il] = d.acEpoch
+	}
+	return d.acVal[il]
 }
 
 // hasInputEpsilons reports whether s has an arc with an epsilon input label.
@@ -567,7 +641,7 @@ func (d *Decoder) processNonemitting(cutoff float32) {
 	for len(d.queue) > 0 {
 		s := d.queue[len(d.queue)-1]
 		d.queue = d.queue[:len(d.queue)-1]
-		t := d.elems[d.find(s)].tok
+		t := d.find(s)
 		curCost := d.toks[t].totCost
 		if curCost >= cutoff {
 			continue

@@ -63,3 +63,54 @@ func TestSpeedupsKeepResults(t *testing.T) {
 		}
 	}
 }
+
+// countingDecodable counts the log-likelihood requests per frame and index.
+type countingDecodable struct {
+	*Matrix
+	asked map[[2]int]int
+}
+
+func (c *countingDecodable) LogLikelihood(frame int, index int32) float32 {
+	c.asked[[2]int{frame, int(index)}]++
+	return c.Matrix.LogLikelihood(frame, index)
+}
+
+// TestLogLikelihoodAskedOnce checks the per-frame cache of scaled log-likelihoods: the decoder asks its
+// Decodable at most once per frame and index (however many arcs share the index), over chunked decoding,
+// and the result is that of the plain Matrix.
+func TestLogLikelihoodAskedOnce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	g := wfst.NewConst(randomGraph(rng, 300, 4, 20, 30, 0.15, 0.2))
+	m := randomMatrix(rng, 40, 20)
+	cfg := pruningConfig()
+	want := decodeChunked(t, mustNew(t, g, cfg), m, m.NumFrames(), true)
+	c := &countingDecodable{Matrix: m, asked: map[[2]int]int{}}
+	d := mustNew(t, g, cfg)
+	if err := d.InitDecoding(); err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < m.NumFrames(); n += 3 {
+		c.Matrix = m.Limited(n + 3)
+		if err := d.AdvanceDecoding(c, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.FinalizeDecoding(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := d.BestPath(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalLabels(p.Words(), want.words) || p.Weight != want.weight {
+		t.Errorf("best path %v %v; want %v %v", p.Words(), p.Weight, want.words, want.weight)
+	}
+	if len(c.asked) == 0 {
+		t.Fatal("no log-likelihood asked for")
+	}
+	for k, n := range c.asked {
+		if n != 1 {
+			t.Errorf("frame %d index %d asked %d times; want once", k[0], k[1], n)
+		}
+	}
+}
