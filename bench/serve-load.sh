@@ -6,7 +6,9 @@
 #     ../shared/eval/wer.py against the same references, and whether they are within 1 point;
 #   - the p50/p95 latency of the replies to 0.2 s chunks (partial results), how far behind real time the
 #     clients fell, the latency of the final result after eof;
-#   - the server's CPU seconds (user+sys) during the load and its peak RSS (VmHWM), and the load average.
+#   - the server's CPU seconds (user+sys) during the load, per second of audio decoded, and its peak RSS
+#     (VmHWM), and the load average; the CPU scheduler's busy and wait seconds per priority class
+#     (interactive = live partial decoding, stream = streams' finals, batch = jobs).
 # Usage: bench/serve-load.sh [STREAMS [FILES_PER_STREAM [JOBS]]]   (defaults 8 2 4; from anywhere)
 # HARK=path/to/hark uses that binary instead of building cmd/hark.
 set -eu
@@ -54,7 +56,9 @@ echo "service: $STREAMS streams x $FILES files + $NJOBS jobs; load average befor
 CPU1=$(cpu $PID)
 echo "server: CPU $(echo "$CPU1 $CPU0" | awk '{ printf "%.1f", $1 - $2 }') s (user+sys) during the load (model load $CPU0 s)," \
 	"peak RSS $(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' /proc/$PID/status) MB; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-curl -s http://127.0.0.1:18181/metrics | grep -E '^hark_(real_time_factor_(sum|count)|audio_seconds_total|jobs\{state="(succeeded|failed)")|^process_resident_memory_bytes'
+curl -s http://127.0.0.1:18181/metrics > "$TMP/metrics"
+grep -E '^hark_(real_time_factor_(sum|count)|audio_seconds_total|jobs\{state="(succeeded|failed)")|^process_resident_memory_bytes|^hark_cpu_(busy_seconds_total|wait_seconds_(sum|count))' "$TMP/metrics" || true
+awk -v cpu="$(echo "$CPU1 $CPU0" | awk '{ print $1 - $2 }')" '/^hark_audio_seconds_total/ { a += $2 } END { if (a > 0) printf "server CPU per audio second (streams + jobs): %.3f s\n", cpu / a }' "$TMP/metrics"
 echo "stream WER by wer.py:"
 python3 $DEV/../wer.py "$TMP/ref" "$TMP/stream.hyp" | tail -n 1
 B=$(python3 $DEV/../wer.py "$TMP/ref" "$TMP/batch.hyp" | wertotal)

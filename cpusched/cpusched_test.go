@@ -165,8 +165,9 @@ func TestCancelWhileWaiting(t *testing.T) {
 // TestStress: many goroutines of all classes acquire and release with random cancellations under -race:
 // never more than the slots are held, everything is released at the end, the counters add up.
 func TestStress(t *testing.T) {
-	const slots, workers, rounds = 3, 24, 200
+	const slots, burst, workers, rounds = 3, 1, 24, 200
 	s := New(slots)
+	s.SetBurst(burst)
 	var holding, peak atomic.Int32
 	var wg sync.WaitGroup
 	var granted [NumClasses]atomic.Uint64
@@ -190,8 +191,8 @@ func TestStress(t *testing.T) {
 							break
 						}
 					}
-					if n > slots {
-						t.Errorf("%d slots held; at most %d", n, slots)
+					if n > slots+burst {
+						t.Errorf("%d slots held; at most %d + %d", n, slots, burst)
 					}
 					if i%4 == 0 {
 						time.Sleep(100 * time.Microsecond) // hold it a while: slots overlap
@@ -240,5 +241,93 @@ func TestWaitStats(t *testing.T) {
 	}
 	if b := s.Stats(Batch); b.HoldSeconds < 0.04 {
 		t.Errorf("batch hold %.3f s; want about 0.05", b.HoldSeconds)
+	}
+}
+
+// TestBurst: with every slot taken, Interactive work gets a burst slot at once (other classes wait), a
+// second Interactive request waits for a slot, and a freed burst slot goes to an Interactive waiter only.
+func TestBurst(t *testing.T) {
+	s := New(1)
+	s.SetBurst(1)
+	ctx := context.Background()
+	rb, _ := s.Acquire(ctx, Batch)
+	ri, err := s.Acquire(ctx, Interactive) // burst slot
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.InUse() != 2 {
+		t.Fatalf("InUse %d; want 2", s.InUse())
+	}
+	got := make(chan Class, 3)
+	for _, c := range []Class{Stream, Interactive} {
+		go func() {
+			r, err := s.Acquire(ctx, c)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got <- c
+			r()
+		}()
+		waitQueued(t, s, c, 1)
+	}
+	ri() // the burst slot goes to the waiting Interactive request, not to Stream
+	if c := <-got; c != Interactive {
+		t.Fatalf("freed burst slot went to %v; want interactive", c)
+	}
+	select {
+	case c := <-got:
+		t.Fatalf("%v granted while the only normal slot is held", c)
+	case <-time.After(20 * time.Millisecond):
+	}
+	rb()
+	if c := <-got; c != Stream {
+		t.Fatalf("freed slot went to %v; want stream", c)
+	}
+	if s.InUse() != 0 {
+		t.Errorf("InUse %d at the end", s.InUse())
+	}
+	// Without a burst, Interactive waits like the others.
+	s2 := New(1)
+	r, _ := s2.Acquire(ctx, Batch)
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := s2.Acquire(tctx, Interactive); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("interactive without burst: %v; want to wait", err)
+	}
+	r()
+}
+
+// TestAcquireSince: within a class, waiters are granted in the order of their since time, not of their
+// arrival; the zero time means the time of arrival.
+func TestAcquireSince(t *testing.T) {
+	s := New(1)
+	ctx := context.Background()
+	r0, _ := s.Acquire(ctx, Stream)
+	base := time.Now().Add(-time.Hour)
+	keys := []time.Duration{30, 10, 20, -1, 5} // minutes after base; -1: zero time (now: last)
+	got := make(chan int, len(keys))
+	for i, k := range keys {
+		h := s.Class(Stream)
+		if k >= 0 {
+			h = h.Since(base.Add(k * time.Minute))
+		}
+		go func() {
+			r, err := h.Acquire(ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got <- i
+			r()
+		}()
+		waitQueued(t, s, Stream, i+1)
+	}
+	r0()
+	want := []int{4, 1, 2, 0, 3}
+	for _, w := range want {
+		if g := <-got; g != w {
+			t.Fatalf("granted waiter %d; want %d (order %v)", g, w, want)
+		}
 	}
 }

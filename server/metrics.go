@@ -35,7 +35,7 @@ func newMetrics(s *Server) *metrics {
 		Help: "HTTP request latency by route (for streams: the session's length).", Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 14)},
 		[]string{"route"})
 	m.rtf = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hark_real_time_factor",
-		Help:    "Decoding time divided by audio time, per job segment, synchronous request or stream utterance.",
+		Help:    "Decoding time divided by audio time, per job segment, synchronous request or stream segment (its final decoding).",
 		Buckets: []float64{0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 4}}, []string{"kind"})
 	m.audioSec = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hark_audio_seconds_total",
 		Help: "Seconds of audio decoded."}, []string{"kind"})

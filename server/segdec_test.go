@@ -114,7 +114,8 @@ func TestSegmentDecoderMatchesBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	var observed int
-	d, err := newSegmentDecoder(sess, func(audioSec, wallSec float64) { observed++ })
+	var scheduled int
+	d, err := newSegmentDecoder(sess, func(audioSec, wallSec float64) { observed++ }, func(time.Time) { scheduled++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +149,8 @@ func TestSegmentDecoderMatchesBatch(t *testing.T) {
 	if cuts == 0 || results == 0 {
 		t.Errorf("%d segments cut and %d final results before eof; want some of each", cuts, results)
 	}
-	if observed != len(tr.Segments) {
-		t.Errorf("%d segments decoded; batch has %d", observed, len(tr.Segments))
+	if observed != len(tr.Segments) || scheduled != len(tr.Segments) {
+		t.Errorf("%d segments decoded (%d scheduled); batch has %d", observed, scheduled, len(tr.Segments))
 	}
 	if len(got) != len(want) {
 		t.Fatalf("stream finals %q; batch %q", text(got), text(want))
@@ -184,7 +185,7 @@ func TestSegmentDecoderStopLeaksNothing(t *testing.T) {
 	for _, busy := range []bool{true, false} {
 		ctx, cancel := context.WithCancel(context.Background())
 		sess.SetScheduler(ctx, slowScheduler{})
-		d, err := newSegmentDecoder(sess, nil)
+		d, err := newSegmentDecoder(sess, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -165,12 +166,24 @@ func (p *pcmStream) convert(msg []byte) []int16 {
 // With one free session only, it decodes live at the model's full search and its finals (at endpoints)
 // are the live decoder's.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
-	release, ok := s.acquireKey(r)
+	releaseKey, ok := s.acquireKey(r)
 	if !ok {
 		httpError(w, http.StatusTooManyRequests, "too_many_sessions", fmt.Sprintf("more than %d concurrent sessions for this API key", s.cfg.MaxSessionsKey))
 		return
 	}
-	defer release()
+	// The sessions and the key's count are given back before the final result is sent (a client that
+	// starts its next stream on receiving it must find them free, or it would get live finals), or at
+	// the latest when the handler returns.
+	puts := []func(){releaseKey}
+	var relOnce sync.Once
+	releaseAll := func() {
+		relOnce.Do(func() {
+			for i := len(puts) - 1; i >= 0; i-- {
+				puts[i]()
+			}
+		})
+	}
+	defer releaseAll()
 	sess, put, err := s.live.Load().TryGet()
 	switch {
 	case errors.Is(err, jobs.ErrBusy):
@@ -184,13 +197,13 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	defer put()
+	puts = append(puts, put)
 	// A second session decodes the final results the way batch transcription does (segments cut at pauses
 	// by package segment, each decoded with utterance CMN), so a stream's words match `hark transcribe`'s;
 	// the first gives the partial results. Without a free second session the live decoder's finals are used.
 	batch, putBatch, err := s.live.Load().TryGet()
 	if err == nil {
-		defer putBatch()
+		puts = append(puts, putBatch)
 	} else {
 		batch = nil
 	}
@@ -209,14 +222,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	s.met.active.WithLabelValues("stream").Inc()
 	defer s.met.active.WithLabelValues("stream").Dec()
 	conn.SetReadLimit(s.cfg.MaxMessageBytes)
-	code, reason := s.serveStream(r.Context(), conn, sess, batch)
+	code, reason := s.serveStream(r.Context(), conn, sess, batch, releaseAll)
 	conn.Close(code, reason)
 }
 
 // serveStream runs the protocol on conn until the client ends the stream, goes away or the server shuts
-// down (ctx ends: the final result is still sent). It returns only after the stream's segment decoder has
-// stopped, so the caller may hand the sessions back.
-func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, batch *recognizer.Session) (websocket.StatusCode, string) {
+// down (ctx ends: the final result is still sent). It calls done, which hands the sessions back, once it
+// no longer uses them, before the final result is sent. It returns only after the stream's segment decoder
+// has stopped, so the caller may hand the sessions back.
+func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, batch *recognizer.Session, done func()) (websocket.StatusCode, string) {
 	m := sess.Model()
 	modelRate := int(m.Feat.SampleRate)
 	pcm, _ := newPCMStream(modelRate, modelRate)
@@ -230,7 +244,6 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 		if err := sess.SetDecoderConfig(m.Config.PartialDecoder()); err != nil {
 			return websocket.StatusInternalError, "cannot configure the recognizer"
 		}
-		batch.SetScheduler(cpuCtx, sched.Class(cpusched.Stream))
 	}
 	if err := sess.StartStream(); err != nil {
 		return websocket.StatusInternalError, "cannot start the recognizer"
@@ -238,7 +251,11 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 	var fin *segmentDecoder
 	if batch != nil {
 		var err error
-		if fin, err = newSegmentDecoder(batch, func(audioSec, wallSec float64) { s.met.observeRTF("stream", audioSec, wallSec) }); err != nil {
+		// A segment's chunks queue by the time it was cut: of several streams' segments waiting for the
+		// CPU, the oldest is finished first instead of all advancing round-robin and finishing late.
+		schedule := func(cut time.Time) { batch.SetScheduler(cpuCtx, sched.Class(cpusched.Stream).Since(cut)) }
+		fin, err = newSegmentDecoder(batch, func(audioSec, wallSec float64) { s.met.observeRTF("stream", audioSec, wallSec) }, schedule)
+		if err != nil {
 			return websocket.StatusInternalError, "cannot start the segmenter"
 		}
 		defer fin.stop(cancelCPU)
@@ -259,6 +276,7 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 		var err error
 		if fin != nil {
 			words, err = fin.flush()
+			fin.stop(cancelCPU)
 		} else {
 			words, err = sess.FinishStream()
 			s.met.observeRTF("stream", float64(audioSamples)/float64(modelRate), time.Since(uttStart).Seconds())
@@ -266,6 +284,7 @@ func (s *Server) serveStream(ctx context.Context, conn *websocket.Conn, sess, ba
 		if err != nil {
 			return websocket.StatusInternalError, "decoding failed"
 		}
+		done()
 		if err := send(toVosk(words)); err != nil {
 			return websocket.StatusGoingAway, ""
 		}
@@ -387,11 +406,14 @@ type segmentDecoder struct {
 	segText     []string // live text of the current (not yet cut) segment's ended live utterances
 	decoded     int      // segments whose words are in words (decoded, not yet sent)
 	observe     func(audioSec, wallSec float64)
+	schedule    func(cut time.Time)
+	stopped     bool
 }
 
 type segWork struct {
 	pcm   []int16
-	start int64 // first sample in the stream
+	start int64     // first sample in the stream
+	cut   time.Time // when the splitter cut it
 }
 
 type segDone struct {
@@ -399,14 +421,17 @@ type segDone struct {
 	err   error
 }
 
-func newSegmentDecoder(sess *recognizer.Session, observe func(audioSec, wallSec float64)) (*segmentDecoder, error) {
+// newSegmentDecoder starts the goroutine decoding the segments of sess's stream. observe, if not nil, is
+// told each segment's length and decoding wall time; schedule, if not nil, is called before each segment
+// is decoded with the time it was cut (both from the goroutine).
+func newSegmentDecoder(sess *recognizer.Session, observe func(audioSec, wallSec float64), schedule func(cut time.Time)) (*segmentDecoder, error) {
 	cfg := sess.Model().Config.Segment
 	cfg.SampleRate = int(sess.Model().Feat.SampleRate)
 	sp, err := segment.NewSplitter(cfg)
 	if err != nil {
 		return nil, err
 	}
-	d := &segmentDecoder{sess: sess, sp: sp, rate: float64(cfg.SampleRate), observe: observe,
+	d := &segmentDecoder{sess: sess, sp: sp, rate: float64(cfg.SampleRate), observe: observe, schedule: schedule,
 		work: make(chan segWork), done: make(chan segDone, 1), exit: make(chan struct{})}
 	go d.run()
 	return d, nil
@@ -416,6 +441,9 @@ func newSegmentDecoder(sess *recognizer.Session, observe func(audioSec, wallSec 
 func (d *segmentDecoder) run() {
 	defer close(d.exit)
 	for w := range d.work {
+		if d.schedule != nil {
+			d.schedule(w.cut)
+		}
 		t0 := time.Now()
 		ws, err := d.decode(w)
 		if err == nil && d.observe != nil {
@@ -474,7 +502,7 @@ func (d *segmentDecoder) emit(seg segment.Segment) error {
 	}
 	d.pcm = recognizer.ToInt16(d.pcm[:0], seg.Samples)
 	d.busy = true
-	d.work <- segWork{pcm: d.pcm, start: seg.Start}
+	d.work <- segWork{pcm: d.pcm, start: seg.Start, cut: time.Now()}
 	d.cut = true
 	d.pendingText = append(d.pendingText, "")
 	return nil
@@ -558,8 +586,12 @@ func (d *segmentDecoder) flush() ([]transcript.Word, error) {
 
 // stop ends the goroutine: cancel makes a decoding in progress give up at its next CPU slot (after at most
 // about one second of audio), and stop returns once the goroutine has exited, so the session can be
-// handed back.
+// handed back. Later calls do nothing.
 func (d *segmentDecoder) stop(cancel func()) {
+	if d.stopped {
+		return
+	}
+	d.stopped = true
 	close(d.work)
 	if d.busy {
 		cancel()
