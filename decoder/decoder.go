@@ -54,8 +54,16 @@ type frameToks struct {
 	mustPruneTokens       bool
 }
 
-// elem is one entry of the state→token hash of the newest frame.
+// elem is one entry of the state→token hash of the newest frame. For Const graphs lo and hi are its
+// state's arc range in carcs, filled in by processNonemitting for the next frame's expansion.
 type elem struct {
+	state  wfst.StateID
+	tok    int32
+	lo, hi uint32
+}
+
+// queued is a token of processNonemitting's queue, with its state.
+type queued struct {
 	state wfst.StateID
 	tok   int32
 }
@@ -93,7 +101,7 @@ type Decoder struct {
 	elems     []elem // tokens of the newest frame, in insertion order
 	prevElems []elem // scratch: the previous frame's entries while expanding them
 
-	queue []wfst.StateID
+	queue []queued
 	tmp   []float32
 	// finalOf[tok] is the final cost of the newest frame's tokens, valid when finalValid.
 	finalOf  []float32
@@ -101,10 +109,9 @@ type Decoder struct {
 	linkMap  []int32     // compact's link index map
 	expand   []expandTok // processEmitting's tokens to expand (Const graphs)
 	touch    wfst.Label  // sink of processEmitting's early arc loads
-	// Per-frame cache of AcousticScale × log-likelihood by input label: acVal[i] is valid when
-	// acStamp[i] == acEpoch (one epoch per frame). 8 bytes per acoustic index.
-	acStamp    []uint32
-	acVal      []float32
+	// Per-frame cache of AcousticScale × log-likelihood by input label: ac[i].val is valid when
+	// ac[i].stamp == acEpoch (one epoch per frame). 8 bytes per acoustic index.
+	ac         []acEntry
 	acEpoch    uint32
 	epsReads   []epsRead
 	traceLinks []int32
@@ -506,9 +513,9 @@ func (d *Decoder) processEmitting(dec Decodable) float32 {
 
 	expanded := 0
 	if cs != nil {
-		// Gather the tokens to expand and their arc ranges first: the graph's states and arcs are far
+		// Gather the tokens to expand first, loading the first arc of each: the graph's arcs are far
 		// apart in memory (tens of MB), and in this loop the loads of many tokens overlap, where the
-		// expansion would wait for each in turn.
+		// expansion would wait for each in turn. (processNonemitting looked the arc ranges up.)
 		x := d.expand[:0]
 		var touch wfst.Label
 		for _, e := range cur {
@@ -516,12 +523,10 @@ func (d *Decoder) processEmitting(dec Decodable) float32 {
 			if !(c <= curCutoff) {
 				continue
 			}
-			st := &cs[e.state]
-			lo, hi := st.Pos, st.Pos+st.NumArcs
-			if lo < hi {
-				touch |= ca[lo].ILabel
+			if e.lo < e.hi {
+				touch |= ca[e.lo].ILabel
 			}
-			x = append(x, expandTok{tok: e.tok, cost: c, lo: lo, hi: hi})
+			x = append(x, expandTok{tok: e.tok, cost: c, lo: e.lo, hi: e.hi})
 		}
 		d.expand, d.touch = x, touch
 		expanded = len(x)
@@ -557,20 +562,20 @@ type expandTok struct {
 func (d *Decoder) expandToken(dec Decodable, frame int, t int32, curCost float32, arcs []wfst.Arc,
 	costOffset, adaptiveBeam, nextCutoff float32) float32 {
 	head := d.toks[t].links
-	stamp, vals, epoch := d.acStamp, d.acVal, d.acEpoch
+	ac, epoch := d.ac, d.acEpoch
 	for i := range arcs {
 		a := &arcs[i]
 		il := a.ILabel
 		if il == wfst.Epsilon {
 			continue
 		}
-		var ll float32
-		if uint(il) < uint(len(stamp)) && uint(il) < uint(len(vals)) && stamp[il] == epoch {
-			ll = vals[il]
+		var scaled float32
+		if uint(il) < uint(len(ac)) && ac[il].stamp == epoch {
+			scaled = ac[il].val
 		} else {
-			ll = d.scaledLogLikelihood(dec, frame, il)
+			scaled = d.scaledLogLikelihood(dec, frame, il)
 		}
-		acCost := costOffset - ll
+		acCost := costOffset - scaled
 		graphCost := a.Weight
 		totCost := curCost + acCost + graphCost
 		if totCost >= nextCutoff {
@@ -586,16 +591,21 @@ func (d *Decoder) expandToken(dec Decodable, frame int, t int32, curCost float32
 	return nextCutoff
 }
 
+// acEntry is one entry of the per-frame cache of scaled log-likelihoods.
+type acEntry struct {
+	stamp uint32
+	val   float32
+}
+
 // startFrameCosts readies the per-frame cache of scaled log-likelihoods for a new frame.
 func (d *Decoder) startFrameCosts(dec Decodable) {
-	if n := dec.NumIndices() + 1; len(d.acStamp) < n {
-		d.acStamp = make([]uint32, n)
-		d.acVal = make([]float32, n)
+	if n := dec.NumIndices() + 1; len(d.ac) < n {
+		d.ac = make([]acEntry, n)
 		d.acEpoch = 0
 	}
 	d.acEpoch++
 	if d.acEpoch == 0 {
-		clear(d.acStamp)
+		clear(d.ac)
 		d.acEpoch = 1
 	}
 }
@@ -604,14 +614,15 @@ func (d *Decoder) startFrameCosts(dec Decodable) {
 // frame of startFrameCosts), asking dec once per index and frame. The product is rounded to float32 before
 // it is used (never fused into a following addition), as the search always did.
 func (d *Decoder) scaledLogLikelihood(dec Decodable, frame int, il wfst.Label) float32 {
-	if uint(il) >= uint(len(d.acStamp)) {
+	if uint(il) >= uint(len(d.ac)) {
 		return float32(d.cfg.AcousticScale * dec.LogLikelihood(frame, int32(il)))
 	}
-	if d.acStamp[il] != d.acEpoch {
-		d.acVal[il] = float32(d.cfg.AcousticScale * dec.LogLikelihood(frame, int32(il)))
-		d.acStamp[il] = d.acEpoch
+	e := &d.ac[il]
+	if e.stamp != d.acEpoch {
+		e.val = float32(d.cfg.AcousticScale * dec.LogLikelihood(frame, int32(il)))
+		e.stamp = d.acEpoch
 	}
-	return d.acVal[il]
+	return e.val
 }
 
 // hasInputEpsilons reports whether s has an arc with an epsilon input label.
@@ -632,16 +643,28 @@ func (d *Decoder) hasInputEpsilons(s wfst.StateID) bool {
 func (d *Decoder) processNonemitting(cutoff float32) {
 	frame := len(d.active) - 1
 	d.queue = d.queue[:0]
-	for _, e := range d.elems {
-		if d.hasInputEpsilons(e.state) {
-			d.queue = append(d.queue, e.state)
+	cs, ca := d.cstates, d.carcs
+	if cs != nil {
+		for i := range d.elems {
+			e := &d.elems[i]
+			st := &cs[e.state]
+			e.lo, e.hi = st.Pos, st.Pos+st.NumArcs
+			if st.NumIEps != 0 {
+				d.queue = append(d.queue, queued{e.state, e.tok})
+			}
+		}
+	} else {
+		for _, e := range d.elems {
+			if d.hasInputEpsilons(e.state) {
+				d.queue = append(d.queue, queued{e.state, e.tok})
+			}
 		}
 	}
-	cs, ca := d.cstates, d.carcs
+	scanned := len(d.elems)
 	for len(d.queue) > 0 {
-		s := d.queue[len(d.queue)-1]
+		q := d.queue[len(d.queue)-1]
 		d.queue = d.queue[:len(d.queue)-1]
-		t := d.find(s)
+		s, t := q.state, q.tok
 		curCost := d.toks[t].totCost
 		if curCost >= cutoff {
 			continue
@@ -665,9 +688,16 @@ func (d *Decoder) processNonemitting(cutoff float32) {
 				nt, changed := d.findOrAddToken(a.NextState, frame, totCost, t)
 				d.toks[t].links = d.newLink(nt, wfst.Epsilon, a.OLabel, a.Weight, 0, d.toks[t].links)
 				if changed && d.hasInputEpsilons(a.NextState) {
-					d.queue = append(d.queue, a.NextState)
+					d.queue = append(d.queue, queued{a.NextState, nt})
 				}
 			}
+		}
+	}
+	if cs != nil {
+		for i := scanned; i < len(d.elems); i++ {
+			e := &d.elems[i]
+			st := &cs[e.state]
+			e.lo, e.hi = st.Pos, st.Pos+st.NumArcs
 		}
 	}
 }

@@ -19,8 +19,9 @@ func (d *Decoder) ArenaBytes() int64 {
 		int64(cap(d.elems)+cap(d.prevElems))*int64(unsafe.Sizeof(elem{})) +
 		int64(cap(d.epsReads))*int64(unsafe.Sizeof(epsRead{})) +
 		int64(cap(d.expand))*int64(unsafe.Sizeof(expandTok{})) +
-		int64(cap(d.acStamp)+cap(d.acVal))*4 +
-		int64(cap(d.queue)+cap(d.tokState)+cap(d.linkMap)+cap(d.traceLinks))*4
+		int64(cap(d.ac))*int64(unsafe.Sizeof(acEntry{})) +
+		int64(cap(d.queue))*int64(unsafe.Sizeof(queued{})) +
+		int64(cap(d.tokState)+cap(d.linkMap)+cap(d.traceLinks))*4
 	return n + LatticeBytes(&d.lat)
 }
 
@@ -47,7 +48,7 @@ func (d *Decoder) Shrink() {
 	d.active, d.costOffsets = nil, nil
 	d.elems, d.prevElems = nil, nil
 	d.queue, d.tmp, d.finalOf, d.tokState, d.linkMap, d.traceLinks, d.epsReads = nil, nil, nil, nil, nil, nil, nil
-	d.expand, d.acStamp, d.acVal, d.acEpoch = nil, nil, nil, 0
+	d.expand, d.ac, d.acEpoch = nil, nil, 0
 	d.lat = lattice.Lattice{}
 	d.resizeHash(1000)
 	d.started, d.finalized, d.finalValid, d.finalActive = false, false, false, false
