@@ -20,10 +20,13 @@
 // interface call per state); any wfst.FST works.
 //
 // Memory: tokens and forward links live in int32-indexed slabs (no pointers for the GC to scan), with
-// free lists; they, the per-frame token lists, the state→token hash and the scratch arrays are reset, not
+// free lists, compacted after each pruning so that a frame's tokens and links stay together in memory
+// (the search is bound by memory latency more than by arithmetic); they, the per-frame token lists, the state→token hash and the scratch arrays are reset, not
 // freed, by InitDecoding, so after the first utterance of a given size decoding allocates nothing per
 // frame. What bounds it: between two prunings (PruneInterval frames) tokens accumulate at most the tokens
 // created per frame (bounded by the arcs leaving the MaxActive expanded tokens) × PruneInterval; after
 // pruning only tokens and links within LatticeBeam of the best path remain, i.e. the lattice of the
 // segment, which grows linearly with its length: the caller caps segments (about 30 s in the recognizer).
+// Compaction needs 4 bytes per token and per link slot for its index maps, and the per-frame cache of
+// scaled log-likelihoods 8 bytes per acoustic index.
 package decoder
