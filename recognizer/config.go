@@ -16,9 +16,9 @@ const (
 )
 
 // Defaults of the live partial-result decoder (Config.PartialBeam, PartialMaxActive), chosen with
-// bench/partial-beam.sh on 40 dev recordings: about a quarter of the full search's CPU per second of audio
-// (0.086 s against 0.385 s live at beam 13 / max-active 7000), live-text WER 35 % against 22 % (the finals,
-// decoded again at the full beam, are unaffected); see docs/service.md.
+// bench/partial-beam.sh on 40 dev recordings: a third of the full search's CPU per second of audio
+// (0.052 s against 0.161 s live at beam 13 / max-active 7000; 11 / 2000 costs 0.070 s), live-text WER 35 %
+// against 22 % (the finals, decoded again at the full beam, are unaffected); see docs/service.md.
 const (
 	DefaultPartialBeam      = 10
 	DefaultPartialMaxActive = 1000
