@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sync"
 
-	"hark/cpusched"
+	"hark/internal/cpusched"
 	"hark/memory"
 	"hark/recognizer"
 )

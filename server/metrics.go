@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"hark/cpusched"
+	"hark/internal/cpusched"
 	"hark/jobs"
 )
 

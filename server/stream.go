@@ -15,7 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"hark/audio"
-	"hark/cpusched"
+	"hark/internal/cpusched"
 	"hark/jobs"
 	"hark/recognizer"
 	"hark/segment"
