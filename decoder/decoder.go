@@ -114,6 +114,7 @@ type Decoder struct {
 	ac         []acEntry
 	acEpoch    uint32
 	epsReads   []epsRead
+	epsToks    []int32 // pruneForwardLinks: the frame's tokens with a surviving epsilon link
 	traceLinks []int32
 
 	stats Stats

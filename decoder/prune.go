@@ -20,16 +20,44 @@ import (
 func (d *Decoder) pruneForwardLinks(frame int, delta float32) (extraCostsChanged, linksPruned bool) {
 	beam := d.cfg.LatticeBeam
 	changed := true
+	// The first pass visits every token of the frame. A later pass would compute again, bit for bit,
+	// the extra cost of a token without a surviving epsilon link (its next tokens are all on the next
+	// frame, which does not change here; see epsReadsCurrent) and prune none of its links: it visits only
+	// the tokens that had one in the pass before, in list order (d.epsToks).
+	allToks := true
 	for changed {
 		changed = false
 		d.epsReads = d.epsReads[:0]
-		for t := d.active[frame].head; t != none; t = d.toks[t].next {
-			tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
-			linksPruned = linksPruned || pruned
-			if abs32(tokExtra-d.toks[t].extraCost) > delta {
-				changed = true
+		if allToks {
+			d.epsToks = d.epsToks[:0]
+			for t := d.active[frame].head; t != none; t = d.toks[t].next {
+				n := len(d.epsReads)
+				tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
+				if len(d.epsReads) > n {
+					d.epsToks = append(d.epsToks, t)
+				}
+				linksPruned = linksPruned || pruned
+				if abs32(tokExtra-d.toks[t].extraCost) > delta {
+					changed = true
+				}
+				d.toks[t].extraCost = tokExtra
 			}
-			d.toks[t].extraCost = tokExtra
+			allToks = d.allPasses
+		} else {
+			ts := d.epsToks
+			d.epsToks = ts[:0] // rewritten in place: entry i is read before entry ≤ i is written
+			for _, t := range ts {
+				n := len(d.epsReads)
+				tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
+				if len(d.epsReads) > n {
+					d.epsToks = append(d.epsToks, t)
+				}
+				linksPruned = linksPruned || pruned
+				if abs32(tokExtra-d.toks[t].extraCost) > delta {
+					changed = true
+				}
+				d.toks[t].extraCost = tokExtra
+			}
 		}
 		if changed {
 			extraCostsChanged = true

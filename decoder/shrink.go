@@ -21,7 +21,7 @@ func (d *Decoder) ArenaBytes() int64 {
 		int64(cap(d.expand))*int64(unsafe.Sizeof(expandTok{})) +
 		int64(cap(d.ac))*int64(unsafe.Sizeof(acEntry{})) +
 		int64(cap(d.queue))*int64(unsafe.Sizeof(queued{})) +
-		int64(cap(d.tokState)+cap(d.linkMap)+cap(d.traceLinks))*4
+		int64(cap(d.tokState)+cap(d.linkMap)+cap(d.traceLinks)+cap(d.epsToks))*4
 	return n + LatticeBytes(&d.lat)
 }
 
@@ -48,7 +48,7 @@ func (d *Decoder) Shrink() {
 	d.active, d.costOffsets = nil, nil
 	d.elems, d.prevElems = nil, nil
 	d.queue, d.tmp, d.finalOf, d.tokState, d.linkMap, d.traceLinks, d.epsReads = nil, nil, nil, nil, nil, nil, nil
-	d.expand, d.ac, d.acEpoch = nil, nil, 0
+	d.expand, d.ac, d.acEpoch, d.epsToks = nil, nil, 0, nil
 	d.lat = lattice.Lattice{}
 	d.resizeHash(1000)
 	d.started, d.finalized, d.finalValid, d.finalActive = false, false, false, false
