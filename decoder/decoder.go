@@ -371,10 +371,15 @@ func (d *Decoder) findOrAddToken(s wfst.StateID, frame int, totCost float32, bac
 		}
 		return t, false
 	}
+	return d.addToken(s, frame, totCost, backptr), true
+}
+
+// addToken creates the token of state s on frame (the newest), which has none yet.
+func (d *Decoder) addToken(s wfst.StateID, frame int, totCost float32, backptr int32) int32 {
 	t := d.newToken(totCost, backptr, d.active[frame].head)
 	d.active[frame].head = t
 	d.insert(s, t)
-	return t, true
+	return t
 }
 
 // --- search ---
@@ -585,7 +590,13 @@ func (d *Decoder) expandToken(dec Decodable, frame int, t int32, curCost float32
 		if totCost+adaptiveBeam < nextCutoff {
 			nextCutoff = totCost + adaptiveBeam
 		}
-		nt, _ := d.findOrAddToken(a.NextState, frame+1, totCost, t)
+		// findOrAddToken(a.NextState, frame+1, totCost, t), with the lookup inlined.
+		nt := d.find(a.NextState)
+		if nt == none {
+			nt = d.addToken(a.NextState, frame+1, totCost, t)
+		} else if tk := &d.toks[nt]; tk.totCost > totCost {
+			tk.totCost, tk.backptr = totCost, t
+		}
 		head = d.newLink(nt, il, a.OLabel, graphCost, acCost, head)
 	}
 	d.toks[t].links = head
