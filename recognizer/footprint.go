@@ -40,8 +40,8 @@ const (
 //
 //   - decoder slabs: the tokens of the PruneInterval+1 frames not yet pruned (T each) plus the tokens that
 //     survive lattice-beam pruning on every earlier frame (min(T, latticeTokensPerFrame) each); each token
-//     20 bytes with linksPerToken links of 24 bytes; slabs grow by appending (capacity at most 1.25 × the
-//     length for slices this large);
+//     20 bytes with linksPerToken links of 24 bytes, plus 4 bytes each in the maps the compaction after
+//     each pruning uses; slabs grow by appending (capacity at most 1.25 × the length for slices this large);
 //   - the state→token hash (HashRatio × T slots of 12 bytes, at most doubled) and the per-frame lists;
 //   - the raw lattice of the segment (one state of 40 bytes per surviving token, one arc of 20 bytes
 //     per link, arc slices doubled), and the word lattice, rescoring and confidences (1/wordLatticeDiv
@@ -68,12 +68,14 @@ func (m *Model) SessionFootprint() int64 {
 	perFrame := min(int64(float64(dc.MaxActive)*fanout), states)
 	latPerFrame := min(perFrame, latticeTokensPerFrame)
 
-	const tokBytes, linkBytes = 20, 24
+	// Each token 20 bytes plus its 4-byte slot in the compaction's token map (decoder.tokState); each link
+	// 24 bytes plus 4 in the link map.
+	const tokBytes, linkBytes = 20 + 4, 24 + 4
 	toks := int64(dc.PruneInterval+1)*perFrame + frames*latPerFrame
 	links := toks * linksPerToken
 	slabs := (toks*tokBytes + links*linkBytes) * 5 / 4
-	hash := 2*int64(float64(perFrame)*float64(dc.HashRatio))*12 + 2*perFrame*(8+8) // slots, elems ×2
-	lists := frames * (12 + 4 + 4)                                                 // active, costOffsets, tokState
+	hash := 2*int64(float64(perFrame)*float64(dc.HashRatio))*12 + 2*perFrame*(16+16) // slots, elems ×2
+	lists := frames * (12 + 4 + 4)                                                   // active, costOffsets, tokState
 
 	latStates := frames * latPerFrame
 	rawLat := latStates*int64(unsafe.Sizeof(lattice.State{})) + 2*latStates*linksPerToken*int64(unsafe.Sizeof(lattice.Arc{}))
