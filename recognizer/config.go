@@ -65,10 +65,11 @@ func DefaultConfig(root string) Config {
 	dc := decoder.DefaultConfig()
 	// Width chosen by search errors (utterances whose best path costs more, acoustic + graph, than a
 	// beam 20 / max-active 50,000 reference finds; bench/search-errors.sh), not by the dev set's words: on
-	// the 133 dev recordings 13/7000 had 10 (7.5 %), bound by max-active (beams 14, 15, 16 at 10000 remove the same 5);
-	// 13/12000 removes 6 (3.0 % left; never a costlier best path than 13/7000) for 0.156 against 0.130 CPU s
-	// per audio s (pocketsphinx_batch: 0.36); 13/15000 and 14/12000 remove no more. Lattice beam 8 changed
-	// neither search nor rescoring errors (40 recordings) for 3-4× the lattice CPU.
+	// the 133 dev recordings 13/7000 had 10 (7.5 %), bound by max-active (beams 14, 15 and 16 at 10000
+	// remove the same 5); 13/12000 removes 6 (3.0 % left; never a costlier best path than 13/7000) for
+	// 0.156 against 0.130 CPU s per audio s (pocketsphinx_batch: 0.36); 13/15000 and 14/12000 remove no
+	// more. Lattice beam 8 changed neither search nor rescoring errors (40 recordings) for 3-4× the
+	// lattice CPU.
 	dc.Beam = 13
 	dc.MaxActive = 12000
 	dc.LatticeBeam = 6
