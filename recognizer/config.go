@@ -63,15 +63,15 @@ func DefaultConfig(root string) Config {
 		root = DefaultModelRoot
 	}
 	dc := decoder.DefaultConfig()
-	// Width chosen by search errors (utterances whose best path costs more, acoustic + graph, than a
-	// beam 20 / max-active 50,000 reference finds; bench/search-errors.sh), not by the dev set's words: on
-	// the 133 dev recordings 13/7000 had 10 (7.5 %), bound by max-active (beams 14, 15 and 16 at 10000
-	// remove the same 5); 13/12000 removes 6 (3.0 % left; never a costlier best path than 13/7000) for
-	// 0.156 against 0.130 CPU s per audio s (pocketsphinx_batch: 0.36); 13/15000 and 14/12000 remove no
-	// more. Lattice beam 8 changed neither search nor rescoring errors (40 recordings) for 3-4× the
-	// lattice CPU.
+	// Width: beam 13, max-active 7000, lattice beam 6. Measured by search errors (utterances whose best path
+	// costs more, acoustic + graph, than a beam 20 / max-active 50,000 reference finds; bench/search-errors.sh)
+	// on the 133 dev recordings: 13/7000 has 10 (7.5 %), bound by max-active (beams 14-16 at 10000 remove the
+	// same 5); 13/12000 removes 6 of them (WER 19.97 → 19.50 %) for 0.156 against 0.130 CPU s per audio s,
+	// but raises `hark transcribe`'s peak RSS from 157 to 181 MB (1.68× pocketsphinx_batch's, over the 1.5×
+	// bound) and the session footprint from 161 to 209 MB, so it is left to --max-active. Lattice beam 8
+	// changed neither search nor rescoring errors (40 recordings) for 3-4× the lattice CPU.
 	dc.Beam = 13
-	dc.MaxActive = 12000
+	dc.MaxActive = 7000
 	dc.LatticeBeam = 6
 	// pocketsphinx weighs the LM by 6.5 in its first pass and by 9.5 (-bestpathlw) in the final lattice pass,
 	// the one our single pass with full-LM rescoring corresponds to; LM weight w ≡ acoustic scale 1/w.

@@ -200,8 +200,8 @@ func TestPartialDecoderConfig(t *testing.T) {
 		valid         bool
 	}{
 		{"defaults", DefaultPartialBeam, DefaultPartialMaxActive, DefaultPartialBeam, DefaultPartialMaxActive, true},
-		{"zero = as decoder", 0, 0, 13, 12000, true},
-		{"never wider", 20, 20000, 13, 12000, true},
+		{"zero = as decoder", 0, 0, 13, 7000, true},
+		{"never wider", 20, 9000, 13, 7000, true},
 		{"min-active capped", 10, 150, 10, 150, true},
 		{"negative beam", -1, 100, 0, 0, false},
 		{"negative max-active", 10, -5, 0, 0, false},
