@@ -31,32 +31,16 @@ func (d *Decoder) pruneForwardLinks(frame int, delta float32) (extraCostsChanged
 		if allToks {
 			d.epsToks = d.epsToks[:0]
 			for t := d.active[frame].head; t != none; t = d.toks[t].next {
-				n := len(d.epsReads)
-				tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
-				if len(d.epsReads) > n {
-					d.epsToks = append(d.epsToks, t)
-				}
-				linksPruned = linksPruned || pruned
-				if abs32(tokExtra-d.toks[t].extraCost) > delta {
-					changed = true
-				}
-				d.toks[t].extraCost = tokExtra
+				c, pruned := d.relaxToken(t, beam, delta)
+				changed, linksPruned = changed || c, linksPruned || pruned
 			}
 			allToks = d.allPasses
 		} else {
 			ts := d.epsToks
 			d.epsToks = ts[:0] // rewritten in place: entry i is read before entry ≤ i is written
 			for _, t := range ts {
-				n := len(d.epsReads)
-				tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
-				if len(d.epsReads) > n {
-					d.epsToks = append(d.epsToks, t)
-				}
-				linksPruned = linksPruned || pruned
-				if abs32(tokExtra-d.toks[t].extraCost) > delta {
-					changed = true
-				}
-				d.toks[t].extraCost = tokExtra
+				c, pruned := d.relaxToken(t, beam, delta)
+				changed, linksPruned = changed || c, linksPruned || pruned
 			}
 		}
 		if changed {
@@ -289,4 +273,19 @@ func (d *Decoder) pruneLinksOf(t int32, tokExtra, beam float32) (float32, bool) 
 		l = lk.next
 	}
 	return tokExtra, pruned
+}
+
+// relaxToken is one token's step of a link-pruning pass: its extra cost is recomputed from its forward
+// links (pruning those beyond beam), it is kept in d.epsToks when one of its epsilon links read another
+// token's extra cost (only those can change in a later pass), and it reports whether its extra cost moved
+// by more than delta and whether links were pruned.
+func (d *Decoder) relaxToken(t int32, beam, delta float32) (changed, pruned bool) {
+	n := len(d.epsReads)
+	tokExtra, pruned := d.pruneLinksOf(t, inf, beam)
+	if len(d.epsReads) > n {
+		d.epsToks = append(d.epsToks, t)
+	}
+	changed = abs32(tokExtra-d.toks[t].extraCost) > delta
+	d.toks[t].extraCost = tokExtra
+	return changed, pruned
 }
