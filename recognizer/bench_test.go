@@ -80,18 +80,7 @@ func BenchmarkFrameCost(b *testing.B) {
 	if _, err := os.Stat(filepath.Join(testenv.ModelRoot, "en-us.lm.bin")); err != nil {
 		b.Skip("en-us LM not installed")
 	}
-	m, err := Load(DefaultConfig(testenv.ModelRoot), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ext, err := feature.NewExtractor(m.Feat)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sc, err := sphinx.NewScorer(m.AM, sphinx.DefaultScorerConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
+	m, ext, sc := loadStages(b)
 	dec, err := decoder.New(m.Graph.HCLG, m.Config.Decoder)
 	if err != nil {
 		b.Fatal(err)
@@ -226,4 +215,23 @@ func BenchmarkFrameCost(b *testing.B) {
 	b.ReportMetric(ms(tSearch), "search-ms/frame")
 	b.ReportMetric(ms(tLat), "lattice-ms/frame")
 	b.ReportMetric(float64(tFeat+tScore+tSearch+tLat)/1e9/(float64(b.N)*audioSec), "RTF")
+}
+
+// loadStages loads the default model and returns it with a front end and a scorer of its own, for the
+// benchmarks that time the stages separately.
+func loadStages(b *testing.B) (*Model, *feature.Extractor, *sphinx.Scorer) {
+	b.Helper()
+	m, err := Load(DefaultConfig(testenv.ModelRoot), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ext, err := feature.NewExtractor(m.Feat)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc, err := sphinx.NewScorer(m.AM, sphinx.DefaultScorerConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, ext, sc
 }

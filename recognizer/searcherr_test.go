@@ -13,10 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"hark/acoustic/sphinx"
 	"hark/audio"
 	"hark/decoder"
-	"hark/feature"
 	"hark/internal/testenv"
 	"hark/internal/wer"
 	"hark/lattice"
@@ -143,18 +141,7 @@ func BenchmarkSearchErrors(b *testing.B) {
 		}
 	}
 
-	m, err := Load(DefaultConfig(testenv.ModelRoot), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ext, err := feature.NewExtractor(m.Feat)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sc, err := sphinx.NewScorer(m.AM, sphinx.DefaultScorerConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
+	m, ext, sc := loadStages(b)
 	wavs, _ := filepath.Glob(filepath.Join(dev, "wav", "*.wav"))
 	sort.Strings(wavs)
 	wavs = wavs[:min(n, len(wavs))]
