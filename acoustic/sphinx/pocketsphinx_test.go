@@ -176,16 +176,7 @@ func TestActiveSenonesMatchPocketsphinx(t *testing.T) {
 		"-ctl", ctl, "-jsgf", filepath.Join(testenv.TestData, "goforward.gram"),
 		"-dict", filepath.Join(testenv.ModelRoot, "cmudict-en-us.dict"))
 	feats := goforwardFeatures(t)
-	if len(want) != len(feats) {
-		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
-	}
-	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AcceptFrames(feats); err != nil {
-		t.Fatal(err)
-	}
+	s := scorerOn(t, m, feats, len(want))
 	mismatches, total, partial := 0, 0, 0
 	var idx []int32
 	for fr, w := range want {
@@ -230,16 +221,7 @@ func TestActiveSenonesMatchPocketsphinx(t *testing.T) {
 // fail the test; the totals are logged with label.
 func compareSenoneScores(t *testing.T, m *sphinx.Model, feats [][]float32, want [][]int16, relToBest bool, label string) {
 	t.Helper()
-	if len(want) != len(feats) {
-		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", len(want), len(feats))
-	}
-	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AcceptFrames(feats); err != nil {
-		t.Fatal(err)
-	}
+	s := scorerOn(t, m, feats, len(want))
 	got := make([]int32, m.Mdef.NSen)
 	mismatches, frameMismatch, maxDiff := 0, 0, int32(0)
 	for fr := range feats {
@@ -270,4 +252,21 @@ func compareSenoneScores(t *testing.T, m *sphinx.Model, feats [][]float32, want 
 	}
 	t.Logf("%d frames × %d senones compared with pocketsphinx%s: %d scores differ (in %d frames), max difference %d units",
 		len(feats), m.Mdef.NSen, label, mismatches, frameMismatch, maxDiff)
+}
+
+// scorerOn checks that pocketsphinx logged as many frames (nWant) as feats holds and returns a scorer
+// that has accepted feats.
+func scorerOn(t *testing.T, m *sphinx.Model, feats [][]float32, nWant int) *sphinx.Scorer {
+	t.Helper()
+	if nWant != len(feats) {
+		t.Fatalf("pocketsphinx scored %d frames, package feature gives %d", nWant, len(feats))
+	}
+	s, err := sphinx.NewScorer(m, sphinx.DefaultScorerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcceptFrames(feats); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
