@@ -183,21 +183,7 @@ func BenchmarkFrameCost(b *testing.B) {
 			if err := dec.RawLattice(lat, true); err != nil {
 				b.Fatal(err)
 			}
-			if err := lat.Prune(m.Config.LatticeBeam); err != nil {
-				b.Fatal(err)
-			}
-			wl, err := lat.WordLattice(lattice.WordOptions{IsSilence: m.IsSilence})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if wl, err = m.rs.rescore(wl); err != nil {
-				b.Fatal(err)
-			}
-			best, err := wl.BestPath()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := wl.Confidences(best.Words); err != nil {
+			if _, err := bestWords(lat, m.Config.LatticeBeam, m.IsSilence, m.rs); err != nil {
 				b.Fatal(err)
 			}
 			t4 := cpuNanos()

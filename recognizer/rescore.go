@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"hark/lattice"
+	"hark/wfst"
 )
 
 // rescorer swaps the graph's pruned LM for the full one on a word lattice (Kaldi's lattice-lmrescore with
@@ -45,4 +46,30 @@ func (r *rescorer) rescore(wl *lattice.WordLattice) (*lattice.WordLattice, error
 		return nil, fmt.Errorf("recognizer: rescoring: %w", err)
 	}
 	return out, nil
+}
+
+// bestWords is the lattice half of decoding an utterance: it prunes the raw lattice lat to beam (in place),
+// builds its word lattice (isSilence names the filler phones' input labels), rescores that with rs (none
+// when rs is nil), and returns the best path with its words' confidences set.
+func bestWords(lat *lattice.Lattice, beam float32, isSilence func(wfst.Label) bool, rs *rescorer) (lattice.WordPath, error) {
+	if err := lat.Prune(beam); err != nil {
+		return lattice.WordPath{}, err
+	}
+	wl, err := lat.WordLattice(lattice.WordOptions{IsSilence: isSilence})
+	if err != nil {
+		return lattice.WordPath{}, err
+	}
+	if rs != nil {
+		if wl, err = rs.rescore(wl); err != nil {
+			return lattice.WordPath{}, err
+		}
+	}
+	best, err := wl.BestPath()
+	if err != nil {
+		return lattice.WordPath{}, err
+	}
+	if err := wl.Confidences(best.Words); err != nil {
+		return lattice.WordPath{}, err
+	}
+	return best, nil
 }

@@ -209,22 +209,9 @@ func BenchmarkSearchErrors(b *testing.B) {
 				b.Fatalf("%s: %v", u.id, err)
 			}
 			t3 := cpuNanos()
-			if err := lat.Prune(w.latticeBeam); err != nil {
-				b.Fatal(err)
-			}
-			wl, err := lat.WordLattice(lattice.WordOptions{IsSilence: m.IsSilence})
+			best, err := bestWords(lat, w.latticeBeam, m.IsSilence, &rs)
 			if err != nil {
-				b.Fatal(err)
-			}
-			if wl, err = rs.rescore(wl); err != nil {
 				b.Fatalf("%s: %v", u.id, err)
-			}
-			best, err := wl.BestPath()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := wl.Confidences(best.Words); err != nil {
-				b.Fatal(err)
 			}
 			t4 := cpuNanos()
 			tSearch += t1 - t0

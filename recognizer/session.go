@@ -178,26 +178,11 @@ func (s *Session) words(feats [][]float32) ([]transcript.Word, error) {
 	if err := s.dec.RawLattice(s.lat, true); err != nil {
 		return nil, err
 	}
-	if err := s.lat.Prune(s.m.Config.LatticeBeam); err != nil {
-		return nil, err
-	}
-	wl, err := s.lat.WordLattice(lattice.WordOptions{IsSilence: s.m.IsSilence})
-	if err != nil {
-		return nil, err
-	}
-	if s.m.rs != nil {
-		if wl, err = s.m.rs.rescore(wl); err != nil {
-			return nil, err
-		}
-	}
-	best, err := wl.BestPath()
+	best, err := bestWords(s.lat, s.m.Config.LatticeBeam, s.m.IsSilence, s.m.rs)
 	if err != nil {
 		return nil, err
 	}
 	spans := best.Words
-	if err := wl.Confidences(spans); err != nil {
-		return nil, err
-	}
 	shift := s.m.FrameShift()
 	out := make([]transcript.Word, 0, len(spans))
 	s.labels = s.labels[:0]
